@@ -1,0 +1,155 @@
+import { PROVIDER_CLASSES, RoutingStrategy, TASK_NAMES } from '@gateway/contracts';
+import { z } from 'zod';
+
+const Id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/i, 'letters, digits, ".", "_" or "-"');
+
+/** Latency of the local provider: fixed ms or a normal distribution. */
+const LatencySpec = z.union([
+  z.number().min(0),
+  z.strictObject({ meanMs: z.number().min(0), stddevMs: z.number().min(0).default(0) }),
+]);
+
+/** Fault and load injection for the `local` provider (load and fault tests). */
+export const LocalSimulation = z.strictObject({
+  latencyMs: LatencySpec.optional(),
+  /** Share of calls answering 429 with Retry-After. */
+  rateLimitRate: z.number().min(0).max(1).default(0),
+  retryAfterMs: z.number().int().min(0).default(1000),
+  /** Share of calls answering 500. */
+  serverErrorRate: z.number().min(0).max(1).default(0),
+  /** Share of calls answering 503. */
+  overloadedRate: z.number().min(0).max(1).default(0),
+  /** Share of calls that hang until the caller's timeout. */
+  hangRate: z.number().min(0).max(1).default(0),
+  /** Hidden capacity: concurrent calls beyond it answer 429; latency rises with load. */
+  capacity: z.number().int().min(1).optional(),
+  /** Extra latency per concurrent call in flight, as a share of the base latency. */
+  loadLatencyFactor: z.number().min(0).default(0),
+});
+export type LocalSimulation = z.infer<typeof LocalSimulation>;
+
+export const ProviderConfig = z.strictObject({
+  id: Id,
+  type: z.string().min(1),
+  baseUrl: z.url().optional(),
+  apiKey: z.string().optional(),
+  /** Several keys used in turn; a key answering 401 is set aside. */
+  apiKeys: z.array(z.string().min(1)).optional(),
+  apiVersion: z.string().optional(),
+  region: z.string().optional(),
+  accessKeyId: z.string().optional(),
+  secretAccessKey: z.string().optional(),
+  sessionToken: z.string().optional(),
+  timeoutMs: z.number().int().min(1).max(600_000).default(60_000),
+  maxConnections: z.number().int().min(1).max(4096).default(128),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+export type ProviderConfig = z.infer<typeof ProviderConfig>;
+
+export const Price = z.strictObject({
+  inputPerMTok: z.number().min(0).optional(),
+  outputPerMTok: z.number().min(0).optional(),
+  perCall: z.number().min(0).optional(),
+  perImage: z.number().min(0).optional(),
+});
+export type Price = z.infer<typeof Price>;
+
+export const DeploymentConfig = z.strictObject({
+  id: Id,
+  provider: Id,
+  model: z.string().min(1),
+  class: z.enum(PROVIDER_CLASSES),
+  tasks: z.array(z.enum(TASK_NAMES as [string, ...string[]])).min(1),
+  region: z.string().default('global'),
+  aliases: z.array(z.string()).default([]),
+  price: Price.prefault({}),
+  limits: z
+    .strictObject({
+      rpm: z.number().int().min(1).optional(),
+      tpm: z.number().int().min(1).optional(),
+      maxConcurrency: z.number().int().min(1).max(4096).default(16),
+    })
+    .prefault({}),
+  contextWindow: z.number().int().min(1).default(128_000),
+  maxOutputTokens: z.number().int().min(1).default(4096),
+  capabilities: z.array(z.enum(['images', 'tools', 'json', 'streaming'])).default([]),
+  /** Attempts on this deployment before falling back. */
+  attempts: z.number().int().min(1).max(20).default(3),
+  simulate: LocalSimulation.optional(),
+});
+export type DeploymentConfig = z.infer<typeof DeploymentConfig>;
+
+export const RouteConfig = z.strictObject({
+  match: z.strictObject({
+    task: z.enum(TASK_NAMES as [string, ...string[]]).optional(),
+    model: z.string().optional(),
+    metadata: z.record(z.string(), z.string()).optional(),
+  }),
+  strategy: RoutingStrategy.default('priority'),
+  targets: z.array(Id).min(1),
+  weights: z.array(z.number().min(0)).optional(),
+  fallbackOnNonRetryable: z.boolean().default(false),
+  cache: z.strictObject({ ttlSeconds: z.number().int().min(1) }).optional(),
+});
+export type RouteConfig = z.infer<typeof RouteConfig>;
+
+export const TenantConfig = z.strictObject({
+  id: Id,
+  name: z.string().optional(),
+  region: z.string().optional(),
+  budgets: z
+    .strictObject({ dailyUsd: z.number().min(0).optional(), monthlyUsd: z.number().min(0).optional() })
+    .optional(),
+  limits: z
+    .strictObject({
+      rpm: z.number().int().min(1).optional(),
+      tpm: z.number().int().min(1).optional(),
+      maxQueued: z.number().int().min(1).optional(),
+    })
+    .optional(),
+  models: z.array(z.string()).optional(),
+  pii: z.enum(['off', 'redact', 'mask', 'block', 'pseudonymise']).default('off'),
+  weight: z.number().min(0.01).max(1000).default(1),
+});
+export type TenantConfig = z.infer<typeof TenantConfig>;
+
+export const GatewayConfig = z.strictObject({
+  providers: z.array(ProviderConfig).default([]),
+  deployments: z.array(DeploymentConfig).default([]),
+  routes: z.array(RouteConfig).default([]),
+  tenants: z.array(TenantConfig).default([]),
+  webhooks: z
+    .strictObject({
+      allowHosts: z.array(z.string()).default([]),
+      timeoutMs: z.number().int().min(100).default(10_000),
+      /** Delays between attempts, in seconds. */
+      schedule: z.array(z.number().min(0)).default([5, 300, 1800, 7200, 18000, 36000]),
+    })
+    .prefault({}),
+  jobs: z
+    .strictObject({
+      retentionDays: z.number().min(0.0001).default(7),
+      idempotencyTtlHours: z.number().min(0.001).default(24),
+      maxWaitSeconds: z.number().int().min(1).max(60).default(60),
+      /** Inputs and outputs larger than this go to the blob store. */
+      inlineMaxBytes: z.number().int().min(1024).default(64 * 1024),
+      maxQueuedPerDeployment: z.number().int().min(1).default(100_000),
+      backoffMs: z.number().int().min(1).default(1000),
+      shutdownGraceMs: z.number().int().min(0).default(10_000),
+    })
+    .prefault({}),
+  kafka: z
+    .strictObject({
+      topics: z
+        .strictObject({
+          requests: z.string().default('ai.requests.v1'),
+          requestsDlq: z.string().default('ai.requests.dlq.v1'),
+          results: z.string().default('ai.results.v1'),
+          audit: z.string().default('ai.audit.v1'),
+        })
+        .prefault({}),
+      partitions: z.number().int().min(1).default(6),
+    })
+    .prefault({}),
+});
+export type GatewayConfig = z.infer<typeof GatewayConfig>;

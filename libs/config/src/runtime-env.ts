@@ -1,0 +1,75 @@
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+
+const RuntimeEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  KAFKA_BROKERS: z.string().default('127.0.0.1:9092'),
+  KAFKA_CLIENT_ID: z.string().default('ai-gateway'),
+  GATEWAY_CONFIG: z.string().default('gateway.yaml'),
+  GATEWAY_ADMIN_KEY: z.string().min(16).optional(),
+  GATEWAY_DATA_DIR: z.string().default('.gateway'),
+  /** Prefix of every Redis key and BullMQ queue (tests give each run its own). */
+  GATEWAY_KEY_PREFIX: z.string().regex(/^[a-zA-Z0-9:_-]+$/).default('gw'),
+  /** Prefix for Kafka topics and consumer groups (tests give each run its own). */
+  GATEWAY_TOPIC_PREFIX: z.string().default(''),
+  GATEWAY_ENCRYPTION_KEY: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  WORKER_CLASSES: z.string().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
+});
+
+/** Process settings from the environment, read once at boot. */
+export interface RuntimeEnv {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly host: string;
+  readonly port: number;
+  readonly redisUrl: string;
+  readonly kafkaBrokers: readonly string[];
+  readonly kafkaClientId: string;
+  readonly configPath: string;
+  readonly adminKey: string | undefined;
+  readonly dataDir: string;
+  readonly keyPrefix: string;
+  readonly topicPrefix: string;
+  readonly encryptionKey: string | undefined;
+  readonly logLevel: string;
+  readonly metricsPort: number | undefined;
+  readonly bodyLimitBytes: number;
+  readonly otlpEndpoint: string | undefined;
+  /** The raw environment, for `${ENV}` interpolation in gateway.yaml only. */
+  readonly vars: Readonly<Record<string, string | undefined>>;
+}
+
+export function loadRuntimeEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): RuntimeEnv {
+  const parsed = RuntimeEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  return Object.freeze({
+    nodeEnv: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    redisUrl: e.REDIS_URL,
+    kafkaBrokers: Object.freeze(e.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean)),
+    kafkaClientId: e.KAFKA_CLIENT_ID,
+    configPath: abs(e.GATEWAY_CONFIG),
+    adminKey: e.GATEWAY_ADMIN_KEY,
+    dataDir: abs(e.GATEWAY_DATA_DIR),
+    keyPrefix: e.GATEWAY_KEY_PREFIX,
+    topicPrefix: e.GATEWAY_TOPIC_PREFIX,
+    encryptionKey: e.GATEWAY_ENCRYPTION_KEY,
+    logLevel: e.LOG_LEVEL,
+    metricsPort: e.METRICS_PORT,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    vars: Object.freeze({ ...env }),
+  });
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { JobError } from './errors';
+import { TaskName } from './tasks.schema';
+
+export const JobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+export type JobStatus = z.infer<typeof JobStatus>;
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled'];
+export const isTerminal = (s: JobStatus): boolean => TERMINAL_STATUSES.includes(s);
+
+export const FallbackHop = z.object({
+  from: z.string(),
+  to: z.string(),
+  error: JobError,
+  at: z.string(),
+});
+export type FallbackHop = z.infer<typeof FallbackHop>;
+
+export const RouteDecision = z.object({
+  deployment: z.string(),
+  provider: z.string(),
+  model: z.string(),
+  reason: z.string(),
+  candidates: z.array(z.string()),
+  fallbacks: z.array(FallbackHop),
+  region: z.string().optional(),
+});
+export type RouteDecision = z.infer<typeof RouteDecision>;
+
+export const Usage = z.object({ inputTokens: z.number(), outputTokens: z.number() });
+export type Usage = z.infer<typeof Usage>;
+
+/** The job record clients read, and the data of a result event. */
+export const JobRecord = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  task: TaskName,
+  status: JobStatus,
+  priority: z.enum(['high', 'normal', 'low']),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  attempts: z.number(),
+  route: RouteDecision,
+  cached: z.boolean(),
+  output: z.unknown().nullable(),
+  error: JobError.nullable(),
+  usage: Usage.nullable(),
+  costUsd: z.number().nullable(),
+  timings: z
+    .object({ queuedMs: z.number(), providerMs: z.number(), totalMs: z.number() })
+    .nullable(),
+  policy: z.object({ redactions: z.record(z.string(), z.number()) }),
+  metadata: z.record(z.string(), z.unknown()),
+  correlationId: z.string().nullable(),
+});
+export type JobRecord = z.infer<typeof JobRecord>;

@@ -1,0 +1,56 @@
+import type { TaskName } from '@gateway/contracts';
+import type { AdapterCatalogue, LoadedConfig, ProviderConfig } from '@gateway/config';
+import type { AdapterFactory, ProviderAdapter } from './provider-adapter';
+import { localAdapterFactory } from './local/local.adapter';
+
+/** Every adapter the gateway ships, by config `type`. Explicit on purpose: no discovery. */
+const FACTORIES: readonly AdapterFactory[] = [localAdapterFactory];
+
+const byType = new Map(FACTORIES.map((f) => [f.type, f]));
+
+/** Lets config check deployments against what each adapter type can do. */
+export const adapterCatalogue: AdapterCatalogue = {
+  types: [...byType.keys()],
+  tasksOf: (type: string): ReadonlySet<TaskName> | undefined => byType.get(type)?.tasks,
+  hasCredentials: (p: ProviderConfig) => byType.get(p.type)?.hasCredentials(p) ?? false,
+};
+
+/** Builds adapters lazily, one per provider, and hands them out by deployment. */
+export class ProviderRegistry {
+  private readonly adapters = new Map<string, ProviderAdapter>();
+
+  constructor(private config: LoadedConfig) {}
+
+  /** The adapter serving a deployment. Throws naming the fix when none can. */
+  adapterFor(deploymentId: string): ProviderAdapter {
+    const deployment = this.config.deploymentById.get(deploymentId);
+    if (!deployment) throw new Error(`Unknown deployment "${deploymentId}"`);
+    const provider = this.config.providerById.get(deployment.provider)!;
+    let adapter = this.adapters.get(provider.id);
+    if (!adapter) {
+      const factory = byType.get(provider.type);
+      if (!factory) {
+        throw new Error(
+          `No adapter for provider type "${provider.type}" (provider "${provider.id}"); known: ${[...byType.keys()].join(', ')}`,
+        );
+      }
+      adapter = factory.create(provider);
+      this.adapters.set(provider.id, adapter);
+    }
+    return adapter;
+  }
+
+  /** Swaps in a reloaded config: credentials and settings change without a restart. */
+  reconfigure(config: LoadedConfig): void {
+    this.config = config;
+    for (const [id, adapter] of this.adapters) {
+      const p = config.providerById.get(id);
+      if (p && adapter.reconfigure) adapter.reconfigure(p);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.adapters.values()].map((a) => a.close()));
+    this.adapters.clear();
+  }
+}
