@@ -1,5 +1,8 @@
 import type { VendorCase } from './conformance-cases';
+import { anthropicCase } from './cases.anthropic';
+import { azureOpenAiCase } from './cases.azure-openai';
 import { openAiCase } from './cases.openai';
+import { openAiCompatibleCase } from './cases.openai-compatible';
 
 /** Every vendor adapter the conformance suite runs. */
-export const VENDOR_CASES: readonly VendorCase[] = [openAiCase];
+export const VENDOR_CASES: readonly VendorCase[] = [openAiCase, azureOpenAiCase, openAiCompatibleCase, anthropicCase];

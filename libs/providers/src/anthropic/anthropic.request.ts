@@ -1,0 +1,66 @@
+import type { ChatMessage, ContentPart, TaskInput } from '@gateway/contracts';
+
+type ChatInput = TaskInput<'chat'>;
+
+export const ANTHROPIC_DEFAULT_VERSION = '2023-06-01';
+
+/** The forced tool that carries a `json_schema` answer, when the caller asked for one. */
+export function formatToolName(input: ChatInput): string | undefined {
+  const f = input.responseFormat;
+  if (f?.type !== 'json_schema') return undefined;
+  return (f.name ?? 'output').replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64) || 'output';
+}
+
+function textOf(m: ChatMessage): string {
+  return typeof m.content === 'string' ? m.content : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+}
+
+function part(p: ContentPart) {
+  if (p.type === 'text') return { type: 'text', text: p.text };
+  const img = p.image;
+  return {
+    type: 'image',
+    source:
+      'url' in img ? { type: 'url', url: img.url } : { type: 'base64', media_type: img.mediaType, data: img.base64 },
+  };
+}
+
+function message(m: ChatMessage) {
+  if (m.role === 'tool') {
+    return { role: 'user', content: [{ type: 'tool_result', tool_use_id: m.toolCallId ?? '', content: textOf(m) }] };
+  }
+  return { role: m.role, content: typeof m.content === 'string' ? m.content : m.content.map(part) };
+}
+
+/** The `/v1/messages` body. Structured output rides on a forced tool (Anthropic's own advice). */
+export function messagesBody(input: ChatInput, model: string, maxTokens: number, stream: boolean) {
+  const systemParts = input.messages.filter((m) => m.role === 'system').map(textOf);
+  if (input.responseFormat?.type === 'json_object') {
+    systemParts.push('Respond with a single JSON object and nothing else.');
+  }
+  const body: Record<string, unknown> = {
+    model,
+    max_tokens: input.maxTokens ?? maxTokens,
+    messages: input.messages.filter((m) => m.role !== 'system').map(message),
+  };
+  if (systemParts.length) body.system = systemParts.join('\n\n');
+  // Anthropic's temperature runs 0..1 where OpenAI's runs 0..2.
+  if (input.temperature !== undefined) body.temperature = Math.min(input.temperature, 1);
+  const tools: Record<string, unknown>[] = (input.tools ?? []).map((t) => ({
+    name: t.name,
+    ...(t.description ? { description: t.description } : {}),
+    input_schema: t.parameters ?? { type: 'object', properties: {} },
+  }));
+  const format = formatToolName(input);
+  if (format && input.responseFormat?.type === 'json_schema') {
+    tools.push({
+      name: format,
+      description: 'Give your answer by calling this tool with arguments matching its schema.',
+      input_schema: input.responseFormat.schema,
+    });
+    body.tool_choice = { type: 'tool', name: format };
+  }
+  if (tools.length) body.tools = tools;
+  if (stream) body.stream = true;
+  return body;
+}
