@@ -45,6 +45,8 @@ export interface VendorBehaviour {
   error(status: number, variant?: string, req?: RecordedRequest): ScriptedResponse;
   /** The API key a request carries, for `rejectKey`. */
   keyOf?(req: RecordedRequest): string | undefined;
+  /** The answer to a rejected key, when it is not the vendor's 401 (Gemini answers 400). */
+  rejectedKey?(req: RecordedRequest): ScriptedResponse;
 }
 
 export interface VendorServer {
@@ -56,7 +58,7 @@ export interface VendorServer {
   script(...responses: ScriptedResponse[]): void;
   /** Queues the vendor's documented error for a status. */
   scriptError(status: number, variant?: string): void;
-  /** Answers 401 (the vendor's own body) to requests carrying this key. */
+  /** Answers requests carrying this key as the vendor answers a bad key (its 401 body). */
   rejectKey(key: string): void;
   /** Writes the chunks of streamed answers this far apart (to cancel mid-stream). */
   setChunkDelay(ms: number): void;
@@ -100,7 +102,9 @@ export async function startVendorServer(behaviour: VendorBehaviour): Promise<Ven
 
   const pick = (req: RecordedRequest): ScriptedResponse => {
     const key = behaviour.keyOf?.(req);
-    if (key !== undefined && rejected.has(key)) return behaviour.error(401, undefined, req);
+    if (key !== undefined && rejected.has(key)) {
+      return behaviour.rejectedKey?.(req) ?? behaviour.error(401, undefined, req);
+    }
     const scripted = queue.shift();
     if (scripted) return scripted;
     if (req.rawBody.includes('__hang__')) return { hang: true };
