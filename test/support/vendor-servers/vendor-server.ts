@@ -45,6 +45,8 @@ export interface VendorBehaviour {
   error(status: number, variant?: string, req?: RecordedRequest): ScriptedResponse;
   /** The API key a request carries, for `rejectKey`. */
   keyOf?(req: RecordedRequest): string | undefined;
+  /** Async work on a request before it is answered (e.g. checking a signature). */
+  prepare?(req: RecordedRequest): Promise<void>;
   /** The answer to a rejected key, when it is not the vendor's 401 (Gemini answers 400). */
   rejectedKey?(req: RecordedRequest): ScriptedResponse;
 }
@@ -154,7 +156,7 @@ export async function startVendorServer(behaviour: VendorBehaviour): Promise<Ven
         if (!res.writableFinished) abandoned.push(recorded);
       });
       received.push(recorded);
-      void write(res, pick(recorded));
+      void (behaviour.prepare?.(recorded) ?? Promise.resolve()).then(() => write(res, pick(recorded)));
     });
   });
   server.keepAliveTimeout = 60_000;

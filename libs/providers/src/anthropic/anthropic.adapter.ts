@@ -1,14 +1,14 @@
 import type { TaskInput, TaskName } from '@gateway/contracts';
 import type { ProviderConfig } from '@gateway/config';
 import type { AdapterFactory, CallContext, CallResult, ChatStreamEvent, ProviderAdapter } from '../provider-adapter';
-import { countImages, runTask, type ChatBackend } from '../http/chat-tasks';
+import { countImages, formatToolName, runTask, type ChatBackend } from '../http/chat-tasks';
 import { malformedResponse, parseJsonSafe } from '../http/errors';
 import { readAnthropicRateLimit } from '../http/rate-limit-headers';
 import { parseSse } from '../http/sse';
 import { usageOf } from '../http/usage';
 import { VendorClient } from '../http/vendor-client';
 import { ANTHROPIC_STATUS_OF_TYPE, mapAnthropicError, mapAnthropicStopReason } from './anthropic.errors';
-import { ANTHROPIC_DEFAULT_VERSION, formatToolName, messagesBody } from './anthropic.request';
+import { ANTHROPIC_DEFAULT_VERSION, messagesBody } from './anthropic.request';
 import { AnthropicMessage, AnthropicStreamEvent, type AnthropicUsage } from './anthropic.schemas';
 
 export const ANTHROPIC_TASKS: ReadonlySet<TaskName> = new Set<TaskName>([

@@ -1,15 +1,9 @@
 import type { ChatMessage, ContentPart, TaskInput } from '@gateway/contracts';
+import { formatToolName } from '../http/chat-tasks';
 
 type ChatInput = TaskInput<'chat'>;
 
 export const ANTHROPIC_DEFAULT_VERSION = '2023-06-01';
-
-/** The forced tool that carries a `json_schema` answer, when the caller asked for one. */
-export function formatToolName(input: ChatInput): string | undefined {
-  const f = input.responseFormat;
-  if (f?.type !== 'json_schema') return undefined;
-  return (f.name ?? 'output').replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64) || 'output';
-}
 
 function textOf(m: ChatMessage): string {
   return typeof m.content === 'string' ? m.content : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');

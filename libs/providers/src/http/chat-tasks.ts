@@ -12,6 +12,16 @@ export interface ChatBackend {
   embed?(input: TaskInput<'embed'>, ctx: CallContext): Promise<CallResult<'embed'>>;
 }
 
+/**
+ * The name of the forced tool that carries a `json_schema` answer on vendors without a
+ * response-format switch (Anthropic, Bedrock): the schema's name, made a valid tool name.
+ */
+export function formatToolName(input: ChatInput): string | undefined {
+  const f = input.responseFormat;
+  if (f?.type !== 'json_schema') return undefined;
+  return (f.name ?? 'output').replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64) || 'output';
+}
+
 /** A task expressed as one chat call, and how to read its answer back. */
 interface ChatPlan<T extends TaskName> {
   chat: ChatInput;
