@@ -99,15 +99,26 @@ for (const c of VENDOR_CASES) {
       await server.close();
     });
     beforeEach(() => server.reset());
+    /** The suite's standard call: chat, or the vendor's probe task when it serves no chat. */
+    const probe = (a: ProviderAdapter, extra: Partial<CallContext> = {}) =>
+      c.probe
+        ? a.call(c.probe.task, c.probe.input as TaskInput<TaskName>, ctx(extra))
+        : a.call('chat', INPUTS.chat, ctx(extra));
 
-    it('serves chat: normalised output and usage, and the request the vendor documents', async () => {
-      const result = await adapter.call('chat', INPUTS.chat, ctx());
-      assert.deepEqual(result.output, EXPECTED.chat);
-      assert.deepEqual(result.usage, FAKE_USAGE);
-      assert.equal(result.images, undefined);
+    it('sends the request the vendor documents', async () => {
+      await probe(adapter);
       assert.equal(server.requests.length, 1);
       c.assertChatRequest(server.requests[0]!, provider);
     });
+
+    if (c.factory.tasks.has('chat')) {
+      it('serves chat: normalised output and usage', async () => {
+        const result = await adapter.call('chat', INPUTS.chat, ctx());
+        assert.deepEqual(result.output, EXPECTED.chat);
+        assert.deepEqual(result.usage, FAKE_USAGE);
+        assert.equal(result.images, undefined);
+      });
+    }
 
     for (const task of [...c.factory.tasks].filter((t) => t !== 'chat')) {
       it(`serves ${task}`, async () => {
@@ -124,7 +135,7 @@ for (const c of VENDOR_CASES) {
 
     if (c.rateLimitOnSuccess) {
       it('reads rate-limit signals on success', async () => {
-        const result = await adapter.call('chat', INPUTS.chat, ctx());
+        const result = await probe(adapter);
         assertRateLimit(result.rateLimit, c.rateLimitOnSuccess!);
       });
     }
@@ -133,7 +144,7 @@ for (const c of VENDOR_CASES) {
       const name = `${e.status}${e.variant ? ` ${e.variant}` : ''}`;
       it(`maps ${name} to ${e.code} (retryable: ${e.retryable})`, async () => {
         server.scriptError(e.status, e.variant);
-        await assert.rejects(adapter.call('chat', INPUTS.chat, ctx()), (err) => {
+        await assert.rejects(probe(adapter), (err) => {
           assertProviderError(err);
           assert.equal(err.code, e.code, err.message);
           assert.equal(err.retryable, e.retryable);
@@ -179,7 +190,7 @@ for (const c of VENDOR_CASES) {
     it('cancels: aborting the signal fails the call as cancelled and closes the socket', async () => {
       server.script({ hang: true });
       const ac = new AbortController();
-      const call = adapter.call('chat', INPUTS.chat, ctx({ signal: ac.signal }));
+      const call = probe(adapter, { signal: ac.signal });
       await within(server.nextRequest(), 2000, 'request reaches the server');
       ac.abort();
       await assert.rejects(call, providerError('cancelled', false));
@@ -190,7 +201,7 @@ for (const c of VENDOR_CASES) {
       server.script({ hang: true });
       const started = Date.now();
       await assert.rejects(
-        adapter.call('chat', INPUTS.chat, ctx({ timeoutMs: 150 })),
+        probe(adapter, { timeoutMs: 150 }),
         providerError('timeout', true),
       );
       assert.ok(Date.now() - started < 2000);
@@ -203,7 +214,7 @@ for (const c of VENDOR_CASES) {
       const a = c.factory.create(c.provider(dead));
       try {
         await assert.rejects(
-          a.call('chat', INPUTS.chat, ctx()),
+          probe(a),
           providerError('network', true),
         );
       } finally {
@@ -215,7 +226,7 @@ for (const c of VENDOR_CASES) {
       const a = c.factory.create(c.provider(server, ['key-one', 'key-two', 'key-three']));
       try {
         server.rejectKey('key-one');
-        for (let i = 0; i < 3; i++) await a.call('chat', INPUTS.chat, ctx());
+        for (let i = 0; i < 3; i++) await probe(a);
         assert.deepEqual(server.requests.map(c.keyOf), ['key-one', 'key-two', 'key-three', 'key-two']);
       } finally {
         await a.close();
@@ -226,7 +237,7 @@ for (const c of VENDOR_CASES) {
       const a = c.factory.create(c.provider(server, ['secret-key-1']));
       try {
         server.rejectKey('secret-key-1');
-        await assert.rejects(a.call('chat', INPUTS.chat, ctx()), (err) => {
+        await assert.rejects(probe(a), (err) => {
           assertProviderError(err);
           assert.equal(err.code, 'auth');
           assert.ok(!err.message.includes('secret-key-1'), err.message);
@@ -234,7 +245,7 @@ for (const c of VENDOR_CASES) {
           return true;
         });
         a.reconfigure!(c.provider(server, ['secret-key-2']));
-        await a.call('chat', INPUTS.chat, ctx());
+        await probe(a);
         assert.equal(c.keyOf(server.requests.at(-1)!), 'secret-key-2');
       } finally {
         await a.close();

@@ -29,7 +29,12 @@ export interface VendorCase {
   readonly model: string;
   /** The API key in a request, for key-rotation checks. */
   keyOf(req: RecordedRequest): string | undefined;
-  /** Asserts the vendor-specific shape of the chat request the server received. */
+  /**
+   * The call the suite makes for errors, cancellation and keys: chat unless the adapter
+   * serves no chat (Cloud Vision).
+   */
+  readonly probe?: { readonly task: TaskName; readonly input: unknown };
+  /** Asserts the vendor-specific shape of the probe request the server received. */
   assertChatRequest(req: RecordedRequest, provider: ProviderConfig): void;
   readonly errors: readonly ErrorCase[];
   readonly streaming: boolean;
