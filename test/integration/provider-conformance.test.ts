@@ -7,10 +7,18 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { TASKS, type TaskInput, type TaskName } from '@gateway/contracts';
 import type { ProviderConfig } from '@gateway/config';
-import type { CallContext, ChatStreamEvent, ProviderAdapter } from '../../libs/providers/src/provider-adapter';
+import type {
+  CallContext,
+  ChatStreamEvent,
+  ProviderAdapter,
+} from '../../libs/providers/src/provider-adapter';
 import { ProviderError } from '../../libs/providers/src/provider-error';
 import type { RateLimitInfo } from '../../libs/providers/src/rate-limit';
-import { deploymentFor, PNG_BASE64, type StartedServer } from '../support/vendor-servers/conformance-cases';
+import {
+  deploymentFor,
+  PNG_BASE64,
+  type StartedServer,
+} from '../support/vendor-servers/conformance-cases';
 import { FAKE_REPLY, FAKE_USAGE, fakeEmbedding } from '../support/vendor-servers/fake-model';
 import { VENDOR_CASES } from '../support/vendor-servers/cases';
 
@@ -19,9 +27,15 @@ const IMAGE = { base64: PNG_BASE64, mediaType: 'image/png' } as const;
 
 const INPUTS: { [T in TaskName]: TaskInput<T> } = {
   chat: { messages: [{ role: 'user', content: QUESTION }] },
-  summarize: { text: 'Paris has been the capital of France since the tenth century.', maxWords: 20 },
+  summarize: {
+    text: 'Paris has been the capital of France since the tenth century.',
+    maxWords: 20,
+  },
   classify: { text: 'I love it', labels: ['positive', 'negative'] },
-  extract: { text: 'I live in Paris.', schema: { type: 'object', properties: { city: { type: 'string' } } } },
+  extract: {
+    text: 'I live in Paris.',
+    schema: { type: 'object', properties: { city: { type: 'string' } } },
+  },
   embed: { input: ['first text', 'second text'] },
   'image.classify': { image: IMAGE, labels: ['cat', 'dog'] },
   'image.caption': { image: IMAGE },
@@ -108,7 +122,7 @@ for (const c of VENDOR_CASES) {
     it('sends the request the vendor documents', async () => {
       await probe(adapter);
       assert.equal(server.requests.length, 1);
-      c.assertChatRequest(server.requests[0]!, provider);
+      c.assertChatRequest(server.requests[0], provider);
     });
 
     if (c.factory.tasks.has('chat')) {
@@ -128,7 +142,7 @@ for (const c of VENDOR_CASES) {
         assert.ok(result.usage.inputTokens >= 0 && result.usage.outputTokens >= 0);
         if (task.startsWith('image.')) {
           assert.equal(result.images, 1);
-          c.assertImageRequest?.(server.requests[0]!);
+          c.assertImageRequest?.(server.requests[0]);
         }
       });
     }
@@ -173,7 +187,9 @@ for (const c of VENDOR_CASES) {
       it('cancels a stream mid-way and the server sees the connection close', async () => {
         const ac = new AbortController();
         server.setChunkDelay(200);
-        const it = adapter.streamChat!(INPUTS.chat, ctx({ signal: ac.signal }))[Symbol.asyncIterator]();
+        const it = adapter.streamChat!(INPUTS.chat, ctx({ signal: ac.signal }))[
+          Symbol.asyncIterator
+        ]();
         const first = await it.next();
         assert.equal(first.value?.type, 'delta');
         ac.abort();
@@ -200,10 +216,7 @@ for (const c of VENDOR_CASES) {
     it('times out after ctx.timeoutMs as a retryable timeout', async () => {
       server.script({ hang: true });
       const started = Date.now();
-      await assert.rejects(
-        probe(adapter, { timeoutMs: 150 }),
-        providerError('timeout', true),
-      );
+      await assert.rejects(probe(adapter, { timeoutMs: 150 }), providerError('timeout', true));
       assert.ok(Date.now() - started < 2000);
       await within(server.nextAbandoned(), 2000, 'server sees the socket close');
     });
@@ -213,10 +226,7 @@ for (const c of VENDOR_CASES) {
       await dead.close();
       const a = c.factory.create(c.provider(dead));
       try {
-        await assert.rejects(
-          probe(a),
-          providerError('network', true),
-        );
+        await assert.rejects(probe(a), providerError('network', true));
       } finally {
         await a.close();
       }
@@ -227,7 +237,12 @@ for (const c of VENDOR_CASES) {
       try {
         server.rejectKey('key-one');
         for (let i = 0; i < 3; i++) await probe(a);
-        assert.deepEqual(server.requests.map(c.keyOf), ['key-one', 'key-two', 'key-three', 'key-two']);
+        assert.deepEqual(server.requests.map(c.keyOf), [
+          'key-one',
+          'key-two',
+          'key-three',
+          'key-two',
+        ]);
       } finally {
         await a.close();
       }
@@ -241,7 +256,9 @@ for (const c of VENDOR_CASES) {
           assertProviderError(err);
           assert.equal(err.code, 'auth');
           assert.ok(!err.message.includes('secret-key-1'), err.message);
-          assert.ok(!String((err.cause as Error | undefined)?.message ?? '').includes('secret-key-1'));
+          assert.ok(
+            !String((err.cause as Error | undefined)?.message ?? '').includes('secret-key-1'),
+          );
           return true;
         });
         a.reconfigure!(c.provider(server, ['secret-key-2']));

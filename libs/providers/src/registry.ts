@@ -2,9 +2,25 @@ import type { TaskName } from '@gateway/contracts';
 import type { AdapterCatalogue, LoadedConfig, ProviderConfig } from '@gateway/config';
 import type { AdapterFactory, ProviderAdapter } from './provider-adapter';
 import { localAdapterFactory } from './local/local.adapter';
+import { anthropicAdapterFactory } from './anthropic/anthropic.adapter';
+import { azureOpenAiAdapterFactory } from './azure-openai/azure-openai.adapter';
+import { bedrockAdapterFactory } from './bedrock/bedrock.adapter';
+import { geminiAdapterFactory } from './gemini/gemini.adapter';
+import { googleVisionAdapterFactory } from './google-vision/google-vision.adapter';
+import { openaiAdapterFactory } from './openai/openai.adapter';
+import { openAiCompatibleAdapterFactory } from './openai-compatible/openai-compatible.adapter';
 
 /** Every adapter the gateway ships, by config `type`. Explicit on purpose: no discovery. */
-const FACTORIES: readonly AdapterFactory[] = [localAdapterFactory];
+const FACTORIES: readonly AdapterFactory[] = [
+  localAdapterFactory,
+  openaiAdapterFactory,
+  azureOpenAiAdapterFactory,
+  openAiCompatibleAdapterFactory,
+  anthropicAdapterFactory,
+  geminiAdapterFactory,
+  bedrockAdapterFactory,
+  googleVisionAdapterFactory,
+];
 
 const byType = new Map(FACTORIES.map((f) => [f.type, f]));
 

@@ -15,11 +15,20 @@ import toolFixture from '../../../libs/providers/src/anthropic/fixtures/message-
 import streamFixture from '../../../libs/providers/src/anthropic/fixtures/stream-events.json';
 import errorFixtures from '../../../libs/providers/src/anthropic/fixtures/errors.json';
 import { FAKE_REPLY, FAKE_USAGE, replyPieces, sampleFromSchema } from './fake-model';
-import { sse, startVendorServer, type RecordedRequest, type ScriptedResponse, type VendorServer } from './vendor-server';
+import {
+  sse,
+  startVendorServer,
+  type RecordedRequest,
+  type ScriptedResponse,
+  type VendorServer,
+  type Json,
+} from './vendor-server';
 
 /** Success headers; resets are whole seconds one minute ahead. */
 export function anthropicRateLimitHeaders(): Record<string, string> {
-  const reset = new Date(Math.ceil(Date.now() / 1000) * 1000 + 60_000).toISOString().replace('.000Z', 'Z');
+  const reset = new Date(Math.ceil(Date.now() / 1000) * 1000 + 60_000)
+    .toISOString()
+    .replace('.000Z', 'Z');
   return {
     'anthropic-ratelimit-requests-limit': '50',
     'anthropic-ratelimit-requests-remaining': '49',
@@ -36,15 +45,18 @@ function error(status: number, variant?: string): ScriptedResponse {
   const json = fixtures[variant ? `${status}_${variant}` : String(status)] ?? fixtures['500'];
   const headers: Record<string, string> = { 'request-id': 'req_test' };
   if (status === 429) {
-    Object.assign(headers, anthropicRateLimitHeaders(), { 'retry-after': '15', 'anthropic-ratelimit-requests-remaining': '0' });
+    Object.assign(headers, anthropicRateLimitHeaders(), {
+      'retry-after': '15',
+      'anthropic-ratelimit-requests-remaining': '0',
+    });
   }
   if (status === 529) headers['x-should-retry'] = 'true';
   return { status, headers, json };
 }
 
-function forcedTool(body: any): { name: string; input: unknown } | undefined {
+function forcedTool(body: Json): { name: string; input: unknown } | undefined {
   if (body?.tool_choice?.type !== 'tool') return undefined;
-  const tool = (body.tools ?? []).find((t: any) => t.name === body.tool_choice.name);
+  const tool = (body.tools ?? []).find((t: Json) => t.name === body.tool_choice.name);
   return tool ? { name: tool.name, input: sampleFromSchema(tool.input_schema) } : undefined;
 }
 
@@ -54,20 +66,29 @@ function respond(req: RecordedRequest): ScriptedResponse {
   const tool = forcedTool(req.body);
   const model = String(req.body?.model ?? 'claude');
   if (req.body?.stream) {
-    const [start, blockStart, ping, delta, blockStop, messageDelta, stop] = structuredClone(streamFixture) as any[];
+    const [start, blockStart, ping, delta, blockStop, messageDelta, stop] = structuredClone(
+      streamFixture,
+    ) as Json[];
     start.data.message.model = model;
     start.data.message.usage.input_tokens = FAKE_USAGE.inputTokens;
     messageDelta.data.usage.output_tokens = FAKE_USAGE.outputTokens;
     const pieces = replyPieces(tool ? JSON.stringify(tool.input) : FAKE_REPLY);
     if (tool) {
-      blockStart.data.content_block = { type: 'tool_use', id: 'toolu_test', name: tool.name, input: {} };
+      blockStart.data.content_block = {
+        type: 'tool_use',
+        id: 'toolu_test',
+        name: tool.name,
+        input: {},
+      };
       messageDelta.data.delta.stop_reason = 'tool_use';
     }
     const deltas = pieces.map((text) => ({
       ...delta,
       data: {
         ...delta.data,
-        delta: tool ? { type: 'input_json_delta', partial_json: text } : { type: 'text_delta', text },
+        delta: tool
+          ? { type: 'input_json_delta', partial_json: text }
+          : { type: 'text_delta', text },
       },
     }));
     const events = [start, blockStart, ping, ...deltas, blockStop, messageDelta, stop];
@@ -76,7 +97,7 @@ function respond(req: RecordedRequest): ScriptedResponse {
       chunks: events.map((e) => sse(e.data, e.event)),
     };
   }
-  const answer = structuredClone(tool ? toolFixture : messageFixture) as any;
+  const answer = structuredClone(tool ? toolFixture : messageFixture) as Json;
   answer.model = model;
   if (tool) Object.assign(answer.content[0], { name: tool.name, input: tool.input });
   return { headers: anthropicRateLimitHeaders(), json: answer };

@@ -31,15 +31,23 @@ export async function startAzureOpenAiServer(): Promise<OpenAiServer> {
       isEmbeddings: (p) => DEPLOYMENT_PATH.exec(p)?.[2] === 'embeddings',
       keyOf: (req) => req.headers['api-key'] as string | undefined,
       errors: errorFixtures,
-      successHeaders: { ...AZURE_RATE_LIMIT_HEADERS, 'apim-request-id': 'apim-test', 'x-ms-region': 'Sweden Central' },
+      successHeaders: {
+        ...AZURE_RATE_LIMIT_HEADERS,
+        'apim-request-id': 'apim-test',
+        'x-ms-region': 'Sweden Central',
+      },
       errorHeaders: (status): Record<string, string> =>
         status === 429
-          ? { 'retry-after': '6', 'x-ratelimit-remaining-requests': '0', 'apim-request-id': 'apim-test' }
+          ? {
+              'retry-after': '6',
+              'x-ratelimit-remaining-requests': '0',
+              'apim-request-id': 'apim-test',
+            }
           : { 'apim-request-id': 'apim-test' },
       decorate: (answer) => {
         const { choices, prompt_filter_results } = structuredClone(chatFixture);
         answer.prompt_filter_results = prompt_filter_results;
-        answer.choices[0].content_filter_results = choices[0]!.content_filter_results;
+        answer.choices[0].content_filter_results = choices[0].content_filter_results;
       },
       streamPrelude: [preludeFixture],
       model: () => chatFixture.model,

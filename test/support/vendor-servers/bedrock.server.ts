@@ -20,16 +20,25 @@ import streamFixture from '../../../libs/providers/src/bedrock/fixtures/converse
 import errorFixtures from '../../../libs/providers/src/bedrock/fixtures/errors.json';
 import { encodeAwsEvent } from '../../../libs/providers/src/bedrock/bedrock.stream';
 import { FAKE_REPLY, replyPieces, sampleFromSchema } from './fake-model';
-import { startVendorServer, type RecordedRequest, type ScriptedResponse, type VendorServer } from './vendor-server';
+import {
+  startVendorServer,
+  type RecordedRequest,
+  type ScriptedResponse,
+  type VendorServer,
+  type Json,
+} from './vendor-server';
 
-export const BEDROCK_TEST_CREDENTIALS = { accessKeyId: 'AKIDTESTBEDROCK', secretAccessKey: 'bedrock-test-secret' } as const;
+export const BEDROCK_TEST_CREDENTIALS = {
+  accessKeyId: 'AKIDTESTBEDROCK',
+  secretAccessKey: 'bedrock-test-secret',
+} as const;
 export const BEDROCK_TEST_REGION = 'us-east-1';
 
 const MODEL_PATH = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
 
 function error(status: number, variant?: string): ScriptedResponse {
   const fixtures = errorFixtures as Record<string, { type: string; body: unknown }>;
-  const e = fixtures[variant ? `${status}_${variant}` : String(status)] ?? fixtures['500']!;
+  const e = fixtures[variant ? `${status}_${variant}` : String(status)] ?? fixtures['500'];
   return {
     status,
     headers: {
@@ -46,8 +55,8 @@ export function bedrockStreamException(type: string, message: string): ScriptedR
   return {
     headers: { 'content-type': 'application/vnd.amazon.eventstream' },
     chunks: [
-      encodeAwsEvent('event', start!.eventType, start!.payload),
-      encodeAwsEvent('event', delta!.eventType, delta!.payload),
+      encodeAwsEvent('event', start.eventType, start.payload),
+      encodeAwsEvent('event', delta.eventType, delta.payload),
       encodeAwsEvent('exception', type, { message }),
     ],
   };
@@ -60,7 +69,7 @@ async function signatureMatches(req: RecordedRequest): Promise<boolean> {
   const amzDate = String(req.headers['x-amz-date'] ?? '');
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
   if (!m || !signedHeaders.includes('host')) return false;
-  const signingDate = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+  const signingDate = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
   const headers = Object.fromEntries(signedHeaders.map((h) => [h, String(req.headers[h] ?? '')]));
   const signer = new SignatureV4({
     service: 'bedrock',
@@ -68,12 +77,12 @@ async function signatureMatches(req: RecordedRequest): Promise<boolean> {
     credentials: BEDROCK_TEST_CREDENTIALS,
     sha256: Hash.bind(null, 'sha256'),
   });
-  const host = headers.host!;
+  const host = headers.host;
   const signed = await signer.sign(
     {
       method: req.method,
       protocol: 'http:',
-      hostname: host.split(':')[0]!,
+      hostname: host.split(':')[0],
       path: req.path,
       query: {},
       headers,
@@ -84,9 +93,9 @@ async function signatureMatches(req: RecordedRequest): Promise<boolean> {
   return signed.headers.authorization === auth;
 }
 
-function forcedTool(body: any): { name: string; input: unknown } | undefined {
+function forcedTool(body: Json): { name: string; input: unknown } | undefined {
   const name = body?.toolConfig?.toolChoice?.tool?.name;
-  const tool = (body?.toolConfig?.tools ?? []).find((t: any) => t.toolSpec?.name === name);
+  const tool = (body?.toolConfig?.tools ?? []).find((t: Json) => t.toolSpec?.name === name);
   return tool ? { name, input: sampleFromSchema(tool.toolSpec.inputSchema?.json) } : undefined;
 }
 
@@ -95,7 +104,7 @@ function answer(req: RecordedRequest): ScriptedResponse {
   if (req.method !== 'POST' || !m) return error(404);
   const tool = forcedTool(req.body);
   if (m[2] === 'converse-stream') {
-    const [start, delta, blockStop, stop, metadata] = structuredClone(streamFixture) as any[];
+    const [start, delta, blockStop, stop, metadata] = structuredClone(streamFixture) as Json[];
     const frames = [encodeAwsEvent('event', start.eventType, start.payload)];
     if (tool) {
       frames.push(
@@ -110,11 +119,13 @@ function answer(req: RecordedRequest): ScriptedResponse {
       frames.push(encodeAwsEvent('event', delta.eventType, { ...delta.payload, delta: d }));
     }
     if (tool) stop.payload.stopReason = 'tool_use';
-    for (const e of [blockStop, stop, metadata]) frames.push(encodeAwsEvent('event', e.eventType, e.payload));
+    for (const e of [blockStop, stop, metadata])
+      frames.push(encodeAwsEvent('event', e.eventType, e.payload));
     return { headers: { 'content-type': 'application/vnd.amazon.eventstream' }, chunks: frames };
   }
-  const body = structuredClone(tool ? toolFixture : converseFixture) as any;
-  if (tool) Object.assign(body.output.message.content[0].toolUse, { name: tool.name, input: tool.input });
+  const body = structuredClone(tool ? toolFixture : converseFixture) as Json;
+  if (tool)
+    Object.assign(body.output.message.content[0].toolUse, { name: tool.name, input: tool.input });
   return { headers: { 'x-amzn-requestid': 'bedrock-test-request' }, json: body };
 }
 

@@ -8,7 +8,13 @@ export const anthropicCase: VendorCase = {
   factory: anthropicAdapterFactory,
   start: startAnthropicServer,
   provider: (s, keys = ['ant-key-1']) =>
-    providerConfig({ id: 'anthropic-test', type: 'anthropic', baseUrl: s.baseUrl, apiKeys: keys, timeoutMs: 5000 }),
+    providerConfig({
+      id: 'anthropic-test',
+      type: 'anthropic',
+      baseUrl: s.baseUrl,
+      apiKeys: keys,
+      timeoutMs: 5000,
+    }),
   model: 'claude-sonnet-4-5',
   keyOf: (req) => req.headers['x-api-key'] as string | undefined,
   assertChatRequest(req) {
@@ -17,7 +23,9 @@ export const anthropicCase: VendorCase = {
     assert.equal(req.headers['anthropic-version'], '2023-06-01');
     assert.equal(req.body.model, 'claude-sonnet-4-5');
     assert.equal(req.body.max_tokens, 256, "the deployment's maxOutputTokens");
-    assert.deepEqual(req.body.messages, [{ role: 'user', content: 'What is the capital of France?' }]);
+    assert.deepEqual(req.body.messages, [
+      { role: 'user', content: 'What is the capital of France?' },
+    ]);
   },
   errors: [
     { status: 400, code: 'invalid_request', retryable: false },

@@ -24,7 +24,9 @@ export const azureOpenAiCase: VendorCase = {
     assert.equal(req.headers['api-key'], 'azure-key-1');
     assert.equal(req.headers.authorization, undefined);
     assert.equal(req.body.model, undefined, 'the deployment is named in the URL');
-    assert.deepEqual(req.body.messages, [{ role: 'user', content: 'What is the capital of France?' }]);
+    assert.deepEqual(req.body.messages, [
+      { role: 'user', content: 'What is the capital of France?' },
+    ]);
   },
   errors: [
     { status: 400, code: 'invalid_request', retryable: false },
@@ -38,9 +40,17 @@ export const azureOpenAiCase: VendorCase = {
     { status: 503, code: 'overloaded', retryable: true },
   ],
   streaming: true,
-  rateLimitOnSuccess: { limitRequests: 100, remainingRequests: 99, limitTokens: 100000, remainingTokens: 99970 },
+  rateLimitOnSuccess: {
+    limitRequests: 100,
+    remainingRequests: 99,
+    limitTokens: 100000,
+    remainingTokens: 99970,
+  },
   assertImageRequest(req) {
     const parts = req.body.messages.at(-1).content;
-    assert.deepEqual(parts[0], { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG_BASE64}` } });
+    assert.deepEqual(parts[0], {
+      type: 'image_url',
+      image_url: { url: `data:image/png;base64,${PNG_BASE64}` },
+    });
   },
 };

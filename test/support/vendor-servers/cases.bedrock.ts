@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { bedrockAdapterFactory } from '../../../libs/providers/src/bedrock/bedrock.adapter';
-import { BEDROCK_TEST_CREDENTIALS, BEDROCK_TEST_REGION, startBedrockServer } from './bedrock.server';
+import {
+  BEDROCK_TEST_CREDENTIALS,
+  BEDROCK_TEST_REGION,
+  startBedrockServer,
+} from './bedrock.server';
 import { PNG_BASE64, providerConfig, type VendorCase } from './conformance-cases';
 
 export const bedrockCase: VendorCase = {
@@ -22,10 +26,15 @@ export const bedrockCase: VendorCase = {
   assertChatRequest(req) {
     assert.equal(req.path, '/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse');
     const auth = String(req.headers.authorization);
-    assert.match(auth, /^AWS4-HMAC-SHA256 Credential=AKIDTESTBEDROCK\/\d{8}\/us-east-1\/bedrock\/aws4_request, /);
+    assert.match(
+      auth,
+      /^AWS4-HMAC-SHA256 Credential=AKIDTESTBEDROCK\/\d{8}\/us-east-1\/bedrock\/aws4_request, /,
+    );
     assert.match(auth, /SignedHeaders=[^,]*host/);
     assert.match(String(req.headers['x-amz-date']), /^\d{8}T\d{6}Z$/);
-    assert.deepEqual(req.body.messages, [{ role: 'user', content: [{ text: 'What is the capital of France?' }] }]);
+    assert.deepEqual(req.body.messages, [
+      { role: 'user', content: [{ text: 'What is the capital of France?' }] },
+    ]);
     assert.deepEqual(req.body.inferenceConfig, { maxTokens: 256 });
   },
   errors: [

@@ -8,13 +8,21 @@ export const geminiCase: VendorCase = {
   factory: geminiAdapterFactory,
   start: startGeminiServer,
   provider: (s, keys = ['gem-key-1']) =>
-    providerConfig({ id: 'gemini-test', type: 'gemini', baseUrl: s.baseUrl, apiKeys: keys, timeoutMs: 5000 }),
+    providerConfig({
+      id: 'gemini-test',
+      type: 'gemini',
+      baseUrl: s.baseUrl,
+      apiKeys: keys,
+      timeoutMs: 5000,
+    }),
   model: 'gemini-2.5-flash',
   keyOf: (req) => req.headers['x-goog-api-key'] as string | undefined,
   assertChatRequest(req) {
     assert.equal(req.path, '/v1beta/models/gemini-2.5-flash:generateContent');
     assert.equal(req.headers['x-goog-api-key'], 'gem-key-1');
-    assert.deepEqual(req.body.contents, [{ role: 'user', parts: [{ text: 'What is the capital of France?' }] }]);
+    assert.deepEqual(req.body.contents, [
+      { role: 'user', parts: [{ text: 'What is the capital of France?' }] },
+    ]);
   },
   errors: [
     { status: 400, code: 'invalid_request', retryable: false },

@@ -8,7 +8,13 @@ export const googleVisionCase: VendorCase = {
   factory: googleVisionAdapterFactory,
   start: startGoogleVisionServer,
   provider: (s, keys = ['vision-key-1']) =>
-    providerConfig({ id: 'vision-test', type: 'google-vision', baseUrl: s.baseUrl, apiKeys: keys, timeoutMs: 5000 }),
+    providerConfig({
+      id: 'vision-test',
+      type: 'google-vision',
+      baseUrl: s.baseUrl,
+      apiKeys: keys,
+      timeoutMs: 5000,
+    }),
   model: 'builtin/stable',
   keyOf: (req) => req.headers['x-goog-api-key'] as string | undefined,
   probe: { task: 'image.ocr', input: { image: { base64: PNG_BASE64, mediaType: 'image/png' } } },

@@ -8,7 +8,13 @@ export const openAiCase: VendorCase = {
   factory: openaiAdapterFactory,
   start: startOpenAiServer,
   provider: (s, keys = ['sk-test-1']) =>
-    providerConfig({ id: 'openai-test', type: 'openai', baseUrl: s.baseUrl, apiKeys: keys, timeoutMs: 5000 }),
+    providerConfig({
+      id: 'openai-test',
+      type: 'openai',
+      baseUrl: s.baseUrl,
+      apiKeys: keys,
+      timeoutMs: 5000,
+    }),
   model: 'gpt-4o-mini',
   keyOf: OPENAI_SHAPE.keyOf,
   assertChatRequest(req) {
@@ -16,7 +22,10 @@ export const openAiCase: VendorCase = {
     assert.equal(req.path, '/v1/chat/completions');
     assert.match(String(req.headers.authorization), /^Bearer sk-test-1$/);
     assert.equal(req.body.model, 'gpt-4o-mini');
-    assert.deepEqual(req.body.messages.at(-1), { role: 'user', content: 'What is the capital of France?' });
+    assert.deepEqual(req.body.messages.at(-1), {
+      role: 'user',
+      content: 'What is the capital of France?',
+    });
   },
   errors: [
     { status: 400, code: 'invalid_request', retryable: false },
@@ -40,6 +49,9 @@ export const openAiCase: VendorCase = {
   },
   assertImageRequest(req) {
     const parts = req.body.messages.at(-1).content;
-    assert.deepEqual(parts[0], { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG_BASE64}` } });
+    assert.deepEqual(parts[0], {
+      type: 'image_url',
+      image_url: { url: `data:image/png;base64,${PNG_BASE64}` },
+    });
   },
 };

@@ -8,4 +8,12 @@ import { openAiCase } from './cases.openai';
 import { openAiCompatibleCase } from './cases.openai-compatible';
 
 /** Every vendor adapter the conformance suite runs. */
-export const VENDOR_CASES: readonly VendorCase[] = [openAiCase, azureOpenAiCase, openAiCompatibleCase, anthropicCase, geminiCase, bedrockCase, googleVisionCase];
+export const VENDOR_CASES: readonly VendorCase[] = [
+  openAiCase,
+  azureOpenAiCase,
+  openAiCompatibleCase,
+  anthropicCase,
+  geminiCase,
+  bedrockCase,
+  googleVisionCase,
+];

@@ -15,9 +15,17 @@ import generateFixture from '../../../libs/providers/src/gemini/fixtures/generat
 import chunkFixture from '../../../libs/providers/src/gemini/fixtures/stream-chunks.json';
 import errorFixtures from '../../../libs/providers/src/gemini/fixtures/errors.json';
 import { FAKE_REPLY, FAKE_USAGE, fakeEmbedding, replyPieces, sampleFromSchema } from './fake-model';
-import { sse, startVendorServer, type RecordedRequest, type ScriptedResponse, type VendorServer } from './vendor-server';
+import {
+  sse,
+  startVendorServer,
+  type RecordedRequest,
+  type ScriptedResponse,
+  type VendorServer,
+  type Json,
+} from './vendor-server';
 
-const METHOD_PATH = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/;
+const METHOD_PATH =
+  /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/;
 
 function error(status: number, variant?: string): ScriptedResponse {
   const fixtures = errorFixtures as Record<string, unknown>;
@@ -25,10 +33,12 @@ function error(status: number, variant?: string): ScriptedResponse {
   return { status, json };
 }
 
-function replyText(body: any): string {
+function replyText(body: Json): string {
   const config = body?.generationConfig;
-  if (config?.responseJsonSchema) return JSON.stringify(sampleFromSchema(config.responseJsonSchema));
-  if (config?.responseMimeType === 'application/json') return JSON.stringify({ answer: FAKE_REPLY });
+  if (config?.responseJsonSchema)
+    return JSON.stringify(sampleFromSchema(config.responseJsonSchema));
+  if (config?.responseMimeType === 'application/json')
+    return JSON.stringify({ answer: FAKE_REPLY });
   return FAKE_REPLY;
 }
 
@@ -41,24 +51,28 @@ function respond(req: RecordedRequest): ScriptedResponse {
     case 'embedContent':
       return { json: { embedding: values(0) } };
     case 'batchEmbedContents':
-      return { json: { embeddings: (req.body?.requests ?? []).map((_: unknown, i: number) => values(i)) } };
+      return {
+        json: { embeddings: (req.body?.requests ?? []).map((_: unknown, i: number) => values(i)) },
+      };
     case 'streamGenerateContent': {
       if (req.query.alt !== 'sse') return error(400);
       const [template] = chunkFixture;
       const pieces = replyPieces(replyText(req.body));
       const chunks = pieces.map((text, i) => {
-        const chunk = structuredClone(template) as any;
+        const chunk = structuredClone(template) as Json;
         chunk.modelVersion = model;
         chunk.candidates[0].content.parts = [{ text }];
-        chunk.usageMetadata.candidatesTokenCount = i === pieces.length - 1 ? FAKE_USAGE.outputTokens : i + 1;
-        chunk.usageMetadata.totalTokenCount = FAKE_USAGE.inputTokens + chunk.usageMetadata.candidatesTokenCount;
+        chunk.usageMetadata.candidatesTokenCount =
+          i === pieces.length - 1 ? FAKE_USAGE.outputTokens : i + 1;
+        chunk.usageMetadata.totalTokenCount =
+          FAKE_USAGE.inputTokens + chunk.usageMetadata.candidatesTokenCount;
         if (i === pieces.length - 1) chunk.candidates[0].finishReason = 'STOP';
         return sse(chunk);
       });
       return { headers: { 'content-type': 'text/event-stream' }, chunks };
     }
     default: {
-      const answer = structuredClone(generateFixture) as any;
+      const answer = structuredClone(generateFixture) as Json;
       answer.modelVersion = model;
       answer.candidates[0].content.parts[0].text = replyText(req.body);
       return { json: answer };

@@ -12,7 +12,12 @@
 import labelsFixture from '../../../libs/providers/src/google-vision/fixtures/annotate-labels.json';
 import textFixture from '../../../libs/providers/src/google-vision/fixtures/annotate-text.json';
 import errorFixtures from '../../../libs/providers/src/google-vision/fixtures/errors.json';
-import { startVendorServer, type RecordedRequest, type ScriptedResponse, type VendorServer } from './vendor-server';
+import {
+  startVendorServer,
+  type RecordedRequest,
+  type ScriptedResponse,
+  type VendorServer,
+} from './vendor-server';
 
 function error(status: number, variant?: string): ScriptedResponse {
   const fixtures = errorFixtures as Record<string, unknown>;
@@ -24,7 +29,8 @@ function respond(req: RecordedRequest): ScriptedResponse {
   if (req.method !== 'POST' || req.path !== '/v1/images:annotate') return error(404);
   const feature = req.body?.requests?.[0]?.features?.[0]?.type;
   if (feature === 'LABEL_DETECTION') return { json: labelsFixture };
-  if (feature === 'TEXT_DETECTION' || feature === 'DOCUMENT_TEXT_DETECTION') return { json: textFixture };
+  if (feature === 'TEXT_DETECTION' || feature === 'DOCUMENT_TEXT_DETECTION')
+    return { json: textFixture };
   return error(400);
 }
 

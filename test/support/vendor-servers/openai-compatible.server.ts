@@ -17,7 +17,8 @@ export async function startOpenAiCompatibleServer(): Promise<OpenAiServer> {
       ...OPENAI_SHAPE,
       errors: errorFixtures,
       successHeaders: {},
-      errorHeaders: (status): Record<string, string> => (status === 429 ? { 'retry-after': '2' } : {}),
+      errorHeaders: (status): Record<string, string> =>
+        status === 429 ? { 'retry-after': '2' } : {},
       model: (req) => String(req.body?.model ?? 'model'),
     }),
   );

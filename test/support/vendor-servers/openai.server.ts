@@ -25,6 +25,7 @@ import {
   type ScriptedResponse,
   type VendorBehaviour,
   type VendorServer,
+  type Json,
 } from './vendor-server';
 
 export interface OpenAiShape {
@@ -35,7 +36,7 @@ export interface OpenAiShape {
   readonly successHeaders: Readonly<Record<string, string>>;
   readonly errorHeaders: (status: number, variant?: string) => Record<string, string>;
   /** Extra fields on each choice and on the answer (Azure's content-filter results). */
-  readonly decorate?: (answer: Record<string, any>) => void;
+  readonly decorate?: (answer: Json) => void;
   /** Chunks sent before the first delta (Azure's prompt-filter chunk). */
   readonly streamPrelude?: readonly unknown[];
   readonly model: (req: RecordedRequest) => string;
@@ -50,7 +51,7 @@ export const OPENAI_RATE_LIMIT_HEADERS = {
   'x-ratelimit-reset-tokens': '6m0s',
 } as const;
 
-function chatContent(body: any): string {
+function chatContent(body: Json): string {
   const rf = body?.response_format;
   if (rf?.type === 'json_schema') return JSON.stringify(sampleFromSchema(rf.json_schema?.schema));
   if (rf?.type === 'json_object') return JSON.stringify({ answer: FAKE_REPLY });
@@ -61,7 +62,9 @@ export function openAiShapedBehaviour(shape: OpenAiShape): VendorBehaviour {
   const error = (status: number, variant?: string, req?: RecordedRequest): ScriptedResponse => {
     const key = variant ? `${status}_${variant}` : String(status);
     const body = shape.errors[key] ?? shape.errors[String(status)];
-    const text = JSON.stringify(body ?? { error: { message: `HTTP ${status}`, type: 'server_error' } });
+    const text = JSON.stringify(
+      body ?? { error: { message: `HTTP ${status}`, type: 'server_error' } },
+    );
     const withKey = text.replaceAll('{key}', (req && shape.keyOf(req)) ?? 'sk-unknown');
     return { status, headers: shape.errorHeaders(status, variant), json: JSON.parse(withKey) };
   };
@@ -71,7 +74,9 @@ export function openAiShapedBehaviour(shape: OpenAiShape): VendorBehaviour {
     respond(req) {
       if (req.method !== 'POST') return error(404);
       if (shape.isEmbeddings(req.path)) {
-        const inputs: string[] = Array.isArray(req.body?.input) ? req.body.input : [req.body?.input];
+        const inputs: string[] = Array.isArray(req.body?.input)
+          ? req.body.input
+          : [req.body?.input];
         const base64 = req.body?.encoding_format === 'base64';
         const data = inputs.map((_, index) => {
           const v = fakeEmbedding(index, req.body?.dimensions);
@@ -92,7 +97,7 @@ export function openAiShapedBehaviour(shape: OpenAiShape): VendorBehaviour {
       if (!shape.isChat(req.path)) return error(404);
       const content = chatContent(req.body);
       if (req.body?.stream) {
-        const [first, piece, last, usage] = structuredClone(chunkFixture) as Record<string, any>[];
+        const [first, piece, last, usage] = structuredClone(chunkFixture) as Json[];
         const model = shape.model(req);
         const chunks = [
           ...(shape.streamPrelude ?? []),
@@ -100,7 +105,7 @@ export function openAiShapedBehaviour(shape: OpenAiShape): VendorBehaviour {
           ...replyPieces(content).map((text) => ({
             ...piece,
             model,
-            choices: [{ ...piece!.choices[0], delta: { content: text } }],
+            choices: [{ ...piece.choices[0], delta: { content: text } }],
           })),
           { ...last, model },
           ...(req.body?.stream_options?.include_usage ? [{ ...usage, model }] : []),
@@ -110,7 +115,7 @@ export function openAiShapedBehaviour(shape: OpenAiShape): VendorBehaviour {
           chunks: [...chunks.map((c) => sse(c)), sse('[DONE]')],
         };
       }
-      const answer = structuredClone(chatFixture) as Record<string, any>;
+      const answer = structuredClone(chatFixture) as Json;
       answer.model = shape.model(req);
       answer.choices[0].message.content = content;
       shape.decorate?.(answer);

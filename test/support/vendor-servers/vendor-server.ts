@@ -14,6 +14,10 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** Parsed JSON from a request or fixture: the servers read vendors' bodies loosely on purpose. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 export interface RecordedRequest {
   readonly method: string;
   /** The path as sent, still percent-encoded. */
@@ -21,7 +25,7 @@ export interface RecordedRequest {
   readonly query: Readonly<Record<string, string>>;
   readonly headers: IncomingHttpHeaders;
   /** The body parsed as JSON, or undefined. */
-  readonly body: any;
+  readonly body: Json;
   readonly rawBody: string;
 }
 
@@ -145,7 +149,7 @@ export async function startVendorServer(behaviour: VendorBehaviour): Promise<Ven
       }
       const recorded: RecordedRequest = {
         method: req.method ?? 'GET',
-        path: (req.url ?? '/').split('?')[0]!,
+        path: (req.url ?? '/').split('?')[0],
         query: Object.fromEntries(url.searchParams),
         headers: req.headers,
         body,
@@ -156,7 +160,9 @@ export async function startVendorServer(behaviour: VendorBehaviour): Promise<Ven
         if (!res.writableFinished) abandoned.push(recorded);
       });
       received.push(recorded);
-      void (behaviour.prepare?.(recorded) ?? Promise.resolve()).then(() => write(res, pick(recorded)));
+      void (behaviour.prepare?.(recorded) ?? Promise.resolve()).then(() =>
+        write(res, pick(recorded)),
+      );
     });
   });
   server.keepAliveTimeout = 60_000;

@@ -1,13 +1,23 @@
 import type { TaskInput, TaskName } from '@gateway/contracts';
 import type { ProviderConfig } from '@gateway/config';
-import type { AdapterFactory, CallContext, CallResult, ChatStreamEvent, ProviderAdapter } from '../provider-adapter';
+import type {
+  AdapterFactory,
+  CallContext,
+  CallResult,
+  ChatStreamEvent,
+  ProviderAdapter,
+} from '../provider-adapter';
 import { countImages, formatToolName, runTask, type ChatBackend } from '../http/chat-tasks';
 import { malformedResponse, parseJsonSafe } from '../http/errors';
 import { readAnthropicRateLimit } from '../http/rate-limit-headers';
 import { parseSse } from '../http/sse';
 import { usageOf } from '../http/usage';
 import { VendorClient } from '../http/vendor-client';
-import { ANTHROPIC_STATUS_OF_TYPE, mapAnthropicError, mapAnthropicStopReason } from './anthropic.errors';
+import {
+  ANTHROPIC_STATUS_OF_TYPE,
+  mapAnthropicError,
+  mapAnthropicStopReason,
+} from './anthropic.errors';
 import { ANTHROPIC_DEFAULT_VERSION, messagesBody } from './anthropic.request';
 import { AnthropicMessage, AnthropicStreamEvent, type AnthropicUsage } from './anthropic.schemas';
 
@@ -57,7 +67,11 @@ export class AnthropicAdapter implements ProviderAdapter, ChatBackend {
 
   async chat(input: TaskInput<'chat'>, ctx: CallContext): Promise<CallResult<'chat'>> {
     const body = messagesBody(input, ctx.deployment.model, ctx.deployment.maxOutputTokens, false);
-    const { data, rateLimit } = await this.client.json({ url: this.url(), body }, ctx, AnthropicMessage);
+    const { data, rateLimit } = await this.client.json(
+      { url: this.url(), body },
+      ctx,
+      AnthropicMessage,
+    );
     const format = formatToolName(input);
     let content = '';
     const toolCalls: { id: string; name: string; arguments: string }[] = [];
@@ -68,7 +82,12 @@ export class AnthropicAdapter implements ProviderAdapter, ChatBackend {
         if (block.name === format) {
           content = JSON.stringify(block.input);
           formatted = true;
-        } else toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input ?? {}) });
+        } else
+          toolCalls.push({
+            id: block.id,
+            name: block.name,
+            arguments: JSON.stringify(block.input ?? {}),
+          });
       }
     }
     const images = countImages(input.messages);
@@ -86,7 +105,10 @@ export class AnthropicAdapter implements ProviderAdapter, ChatBackend {
 
   async *streamChat(input: TaskInput<'chat'>, ctx: CallContext): AsyncIterable<ChatStreamEvent> {
     const body = messagesBody(input, ctx.deployment.model, ctx.deployment.maxOutputTokens, true);
-    const stream = await this.client.stream({ url: this.url(), body, headers: { accept: 'text/event-stream' } }, ctx);
+    const stream = await this.client.stream(
+      { url: this.url(), body, headers: { accept: 'text/event-stream' } },
+      ctx,
+    );
     const format = formatToolName(input);
     let formatBlock: number | undefined;
     let input_tokens: number | undefined;
@@ -102,17 +124,24 @@ export class AnthropicAdapter implements ProviderAdapter, ChatBackend {
           output_tokens = e.message?.usage?.output_tokens;
           break;
         case 'content_block_start':
-          if (e.content_block?.type === 'tool_use' && e.content_block.name === format) formatBlock = e.index;
+          if (e.content_block?.type === 'tool_use' && e.content_block.name === format)
+            formatBlock = e.index;
           break;
         case 'content_block_delta':
-          if (e.delta?.type === 'text_delta' && e.delta.text) yield { type: 'delta', text: e.delta.text };
-          else if (e.delta?.type === 'input_json_delta' && e.index === formatBlock && e.delta.partial_json) {
+          if (e.delta?.type === 'text_delta' && e.delta.text)
+            yield { type: 'delta', text: e.delta.text };
+          else if (
+            e.delta?.type === 'input_json_delta' &&
+            e.index === formatBlock &&
+            e.delta.partial_json
+          ) {
             yield { type: 'delta', text: e.delta.partial_json };
           }
           break;
         case 'message_delta':
           if (e.delta?.stop_reason) stop = e.delta.stop_reason;
-          if (e.usage?.output_tokens !== undefined && e.usage.output_tokens !== null) output_tokens = e.usage.output_tokens;
+          if (e.usage?.output_tokens !== undefined && e.usage.output_tokens !== null)
+            output_tokens = e.usage.output_tokens;
           input_tokens = inputTokens(e.usage) ?? input_tokens;
           break;
         case 'message_stop':
@@ -126,7 +155,12 @@ export class AnthropicAdapter implements ProviderAdapter, ChatBackend {
         case 'error': {
           const type = e.error?.type ?? 'api_error';
           const status = ANTHROPIC_STATUS_OF_TYPE[type] ?? 500;
-          throw this.client.mapError({ status, headers: stream.headers, text: ev.data, json: parseJsonSafe(ev.data) });
+          throw this.client.mapError({
+            status,
+            headers: stream.headers,
+            text: ev.data,
+            json: parseJsonSafe(ev.data),
+          });
         }
         default:
           break; // ping, content_block_stop and event types added later

@@ -36,13 +36,22 @@ export const ANTHROPIC_STATUS_OF_TYPE: Record<string, number> = {
 export function mapAnthropicError(res: ErrorResponse, label: string): ProviderError {
   const parsed = AnthropicErrorBody.safeParse(res.json);
   const type = parsed.success ? parsed.data.error.type : undefined;
-  const message = (parsed.success ? parsed.data.error.message : undefined) ?? (res.text.slice(0, 300) || `HTTP ${res.status}`);
+  const message =
+    (parsed.success ? parsed.data.error.message : undefined) ??
+    (res.text.slice(0, 300) || `HTTP ${res.status}`);
   let code: ProviderErrorCode = (type && BY_TYPE[type]) || codeForStatus(res.status);
   if (code === 'invalid_request' && looksLikeContextLength(message)) code = 'context_length';
   const waits = code === 'rate_limited' || code === 'overloaded';
   const retryAfterMs = waits ? waitFromRateLimit(res.rateLimit) : res.rateLimit?.retryAfterMs;
   const shouldRetry = header(res.headers, 'x-should-retry');
-  const retryable = code === 'quota_exhausted' ? false : shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : undefined;
+  const retryable =
+    code === 'quota_exhausted'
+      ? false
+      : shouldRetry === 'true'
+        ? true
+        : shouldRetry === 'false'
+          ? false
+          : undefined;
   return new ProviderError(code, `${label}: ${message}`, {
     status: res.status,
     rateLimit: res.rateLimit,

@@ -6,7 +6,9 @@ type ChatInput = TaskInput<'chat'>;
 export const ANTHROPIC_DEFAULT_VERSION = '2023-06-01';
 
 function textOf(m: ChatMessage): string {
-  return typeof m.content === 'string' ? m.content : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+  return typeof m.content === 'string'
+    ? m.content
+    : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
 }
 
 function part(p: ContentPart) {
@@ -15,13 +17,18 @@ function part(p: ContentPart) {
   return {
     type: 'image',
     source:
-      'url' in img ? { type: 'url', url: img.url } : { type: 'base64', media_type: img.mediaType, data: img.base64 },
+      'url' in img
+        ? { type: 'url', url: img.url }
+        : { type: 'base64', media_type: img.mediaType, data: img.base64 },
   };
 }
 
 function message(m: ChatMessage) {
   if (m.role === 'tool') {
-    return { role: 'user', content: [{ type: 'tool_result', tool_use_id: m.toolCallId ?? '', content: textOf(m) }] };
+    return {
+      role: 'user',
+      content: [{ type: 'tool_result', tool_use_id: m.toolCallId ?? '', content: textOf(m) }],
+    };
   }
   return { role: m.role, content: typeof m.content === 'string' ? m.content : m.content.map(part) };
 }

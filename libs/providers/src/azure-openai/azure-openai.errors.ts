@@ -14,7 +14,10 @@ export function mapAzureOpenAiError(res: ErrorResponse, label: string): Provider
   const e = (res.json as AzureInner | undefined)?.error;
   if (e?.code === 'content_filter' || e?.innererror?.code === 'ResponsibleAIPolicyViolation') {
     const mapped = mapOpenAiError(res, label);
-    return new ProviderError('content_filtered', mapped.message, { status: res.status, retryable: false });
+    return new ProviderError('content_filtered', mapped.message, {
+      status: res.status,
+      retryable: false,
+    });
   }
   if (e?.code === 'DeploymentNotFound') {
     const mapped = mapOpenAiError(res, label);

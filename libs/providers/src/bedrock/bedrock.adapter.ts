@@ -2,7 +2,13 @@ import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { TaskInput, TaskName } from '@gateway/contracts';
 import type { ProviderConfig } from '@gateway/config';
-import type { AdapterFactory, CallContext, CallResult, ChatStreamEvent, ProviderAdapter } from '../provider-adapter';
+import type {
+  AdapterFactory,
+  CallContext,
+  CallResult,
+  ChatStreamEvent,
+  ProviderAdapter,
+} from '../provider-adapter';
 import { countImages, formatToolName, runTask, type ChatBackend } from '../http/chat-tasks';
 import { malformedResponse, parseJsonSafe } from '../http/errors';
 import { readRetryAfterOnly } from '../http/rate-limit-headers';
@@ -58,7 +64,11 @@ function signerFor(p: ProviderConfig): SignatureV4 {
 }
 
 /** A Bedrock API key goes as a bearer token; otherwise the request is signed with SigV4. */
-async function authorize(req: OutgoingRequest, key: string | undefined, p: ProviderConfig): Promise<void> {
+async function authorize(
+  req: OutgoingRequest,
+  key: string | undefined,
+  p: ProviderConfig,
+): Promise<void> {
   if (key) {
     req.headers.authorization = `Bearer ${key}`;
     return;
@@ -79,7 +89,10 @@ async function authorize(req: OutgoingRequest, key: string | undefined, p: Provi
 
 function usage(u: BedrockUsage | undefined) {
   if (!u) return usageOf(0, 0);
-  return usageOf(u.inputTokens + (u.cacheReadInputTokens ?? 0) + (u.cacheWriteInputTokens ?? 0), u.outputTokens);
+  return usageOf(
+    u.inputTokens + (u.cacheReadInputTokens ?? 0) + (u.cacheWriteInputTokens ?? 0),
+    u.outputTokens,
+  );
 }
 
 /** AWS Bedrock Runtime Converse and ConverseStream. */
@@ -102,7 +115,9 @@ export class BedrockAdapter implements ProviderAdapter, ChatBackend {
 
   private url(model: string, operation: 'converse' | 'converse-stream'): string {
     const p = this.client.config;
-    const base = (p.baseUrl ?? `https://bedrock-runtime.${p.region ?? DEFAULT_REGION}.amazonaws.com`).replace(/\/+$/, '');
+    const base = (
+      p.baseUrl ?? `https://bedrock-runtime.${p.region ?? DEFAULT_REGION}.amazonaws.com`
+    ).replace(/\/+$/, '');
     return `${base}/model/${encodeURIComponent(model)}/${operation}`;
   }
 
@@ -169,7 +184,8 @@ export class BedrockAdapter implements ProviderAdapter, ChatBackend {
       switch (ev.name) {
         case 'contentBlockStart': {
           const e = StreamContentBlockStart.safeParse(json);
-          if (e.success && format && e.data.start?.toolUse?.name === format) formatBlock = e.data.contentBlockIndex ?? 0;
+          if (e.success && format && e.data.start?.toolUse?.name === format)
+            formatBlock = e.data.contentBlockIndex ?? 0;
           break;
         }
         case 'contentBlockDelta': {

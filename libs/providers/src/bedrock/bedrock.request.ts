@@ -5,17 +5,25 @@ import { formatToolName } from '../http/chat-tasks';
 type ChatInput = TaskInput<'chat'>;
 
 function textOf(m: ChatMessage): string {
-  return typeof m.content === 'string' ? m.content : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+  return typeof m.content === 'string'
+    ? m.content
+    : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
 }
 
 function block(p: ContentPart, label: string) {
   if (p.type === 'text') return { text: p.text };
   if ('url' in p.image) {
-    throw new ProviderError('invalid_request', `${label}: Bedrock takes images inline; send base64, not a URL`, {
-      retryable: false,
-    });
+    throw new ProviderError(
+      'invalid_request',
+      `${label}: Bedrock takes images inline; send base64, not a URL`,
+      {
+        retryable: false,
+      },
+    );
   }
-  return { image: { format: p.image.mediaType.replace('image/', ''), source: { bytes: p.image.base64 } } };
+  return {
+    image: { format: p.image.mediaType.replace('image/', ''), source: { bytes: p.image.base64 } },
+  };
 }
 
 function message(m: ChatMessage, label: string) {
@@ -25,13 +33,20 @@ function message(m: ChatMessage, label: string) {
       content: [{ toolResult: { toolUseId: m.toolCallId ?? '', content: [{ text: textOf(m) }] } }],
     };
   }
-  const content = typeof m.content === 'string' ? [{ text: m.content }] : m.content.map((p) => block(p, label));
+  const content =
+    typeof m.content === 'string' ? [{ text: m.content }] : m.content.map((p) => block(p, label));
   return { role: m.role, content };
 }
 
 /** The Converse (and ConverseStream) body. Structured output rides on a forced tool. */
-export function converseBody(input: ChatInput, maxTokens: number, label: string): Record<string, unknown> {
-  const system = input.messages.filter((m) => m.role === 'system').map((m) => ({ text: textOf(m) }));
+export function converseBody(
+  input: ChatInput,
+  maxTokens: number,
+  label: string,
+): Record<string, unknown> {
+  const system = input.messages
+    .filter((m) => m.role === 'system')
+    .map((m) => ({ text: textOf(m) }));
   if (input.responseFormat?.type === 'json_object') {
     system.push({ text: 'Respond with a single JSON object and nothing else.' });
   }

@@ -28,7 +28,9 @@ export const StreamContentBlockStart = z.object({
 });
 export const StreamContentBlockDelta = z.object({
   contentBlockIndex: z.number().optional(),
-  delta: z.object({ text: z.string().optional(), toolUse: z.object({ input: z.string() }).optional() }).optional(),
+  delta: z
+    .object({ text: z.string().optional(), toolUse: z.object({ input: z.string() }).optional() })
+    .optional(),
 });
 export const StreamMessageStop = z.object({ stopReason: z.string().optional() });
 export const StreamMetadata = z.object({ usage: BedrockUsage.optional() });

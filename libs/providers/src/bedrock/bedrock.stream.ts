@@ -18,7 +18,9 @@ function headerText(m: Message, name: string): string | undefined {
 }
 
 /** Splits a byte stream into event-stream frames (each prefixed by its total length) and decodes them. */
-export async function* decodeAwsEventStream(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<AwsStreamEvent> {
+export async function* decodeAwsEventStream(
+  chunks: AsyncIterable<Uint8Array>,
+): AsyncGenerator<AwsStreamEvent> {
   let buffer: Buffer = Buffer.alloc(0);
   for await (const chunk of chunks) {
     buffer = buffer.length ? Buffer.concat([buffer, chunk]) : Buffer.from(chunk);
@@ -34,7 +36,10 @@ export async function* decodeAwsEventStream(chunks: AsyncIterable<Uint8Array>): 
           : messageType === 'error'
             ? headerText(message, ':error-code')
             : headerText(message, ':event-type')) ?? '';
-      const payload = messageType === 'error' ? (headerText(message, ':error-message') ?? '') : toUtf8(message.body);
+      const payload =
+        messageType === 'error'
+          ? (headerText(message, ':error-message') ?? '')
+          : toUtf8(message.body);
       yield { messageType, name, payload };
     }
   }

@@ -1,6 +1,12 @@
 import type { TaskInput, TaskName } from '@gateway/contracts';
 import type { ProviderConfig } from '@gateway/config';
-import type { AdapterFactory, CallContext, CallResult, ChatStreamEvent, ProviderAdapter } from '../provider-adapter';
+import type {
+  AdapterFactory,
+  CallContext,
+  CallResult,
+  ChatStreamEvent,
+  ProviderAdapter,
+} from '../provider-adapter';
 import { ProviderError } from '../provider-error';
 import { countImages, runTask, type ChatBackend } from '../http/chat-tasks';
 import { malformedResponse, parseJsonSafe } from '../http/errors';
@@ -61,9 +67,13 @@ export class GeminiAdapter implements ProviderAdapter, ChatBackend {
   private read(data: GeminiResponse) {
     const candidate = data.candidates?.[0];
     if (!candidate && data.promptFeedback?.blockReason) {
-      throw new ProviderError('content_filtered', `${this.label}: prompt blocked (${data.promptFeedback.blockReason})`, {
-        retryable: false,
-      });
+      throw new ProviderError(
+        'content_filtered',
+        `${this.label}: prompt blocked (${data.promptFeedback.blockReason})`,
+        {
+          retryable: false,
+        },
+      );
     }
     let text = '';
     const toolCalls: { id: string; name: string; arguments: string }[] = [];
@@ -85,7 +95,10 @@ export class GeminiAdapter implements ProviderAdapter, ChatBackend {
   }
 
   async chat(input: TaskInput<'chat'>, ctx: CallContext): Promise<CallResult<'chat'>> {
-    const req = { url: this.url(ctx.deployment.model, 'generateContent'), body: generateContentBody(input, this.label) };
+    const req = {
+      url: this.url(ctx.deployment.model, 'generateContent'),
+      body: generateContentBody(input, this.label),
+    };
     const { data, rateLimit } = await this.client.json(req, ctx, GeminiResponse);
     const { text, toolCalls, finishReason } = this.read(data);
     const images = countImages(input.messages);
@@ -115,7 +128,12 @@ export class GeminiAdapter implements ProviderAdapter, ChatBackend {
     for await (const ev of parseSse(stream.body)) {
       const json = parseJsonSafe(ev.data) as { error?: { code?: number } } | undefined;
       if (json?.error) {
-        throw this.client.mapError({ status: json.error.code ?? 500, headers: stream.headers, text: ev.data, json });
+        throw this.client.mapError({
+          status: json.error.code ?? 500,
+          headers: stream.headers,
+          text: ev.data,
+          json,
+        });
       }
       const parsed = GeminiResponse.safeParse(json);
       if (!parsed.success) throw malformedResponse(this.label, 'bad stream chunk');
@@ -144,16 +162,27 @@ export class GeminiAdapter implements ProviderAdapter, ChatBackend {
     // Gemini reports no token counts for embeddings: estimate them for cost accounting.
     const usage = usageOf(estimateTokens(input.input), 0);
     if (typeof input.input === 'string') {
-      const req = { url: this.url(ctx.deployment.model, 'embedContent'), body: request(input.input) };
+      const req = {
+        url: this.url(ctx.deployment.model, 'embedContent'),
+        body: request(input.input),
+      };
       const { data, rateLimit } = await this.client.json(req, ctx, GeminiEmbedResponse);
-      return { output: { embeddings: [data.embedding.values] }, usage, ...(rateLimit ? { rateLimit } : {}) };
+      return {
+        output: { embeddings: [data.embedding.values] },
+        usage,
+        ...(rateLimit ? { rateLimit } : {}),
+      };
     }
     const req = {
       url: this.url(ctx.deployment.model, 'batchEmbedContents'),
       body: { requests: input.input.map(request) },
     };
     const { data, rateLimit } = await this.client.json(req, ctx, GeminiBatchEmbedResponse);
-    return { output: { embeddings: data.embeddings.map((e) => e.values) }, usage, ...(rateLimit ? { rateLimit } : {}) };
+    return {
+      output: { embeddings: data.embeddings.map((e) => e.values) },
+      usage,
+      ...(rateLimit ? { rateLimit } : {}),
+    };
   }
 
   reconfigure(provider: ProviderConfig): void {

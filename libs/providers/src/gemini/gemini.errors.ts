@@ -35,7 +35,7 @@ const RPC_STATUS: Record<number, string> = {
 };
 
 function detail(status: GoogleStatus, type: string): Record<string, unknown> | undefined {
-  return status.details?.find((d) => String(d['@type'] ?? '').endsWith(type));
+  return status.details?.find((d) => typeof d['@type'] === 'string' && d['@type'].endsWith(type));
 }
 
 /**
@@ -49,7 +49,8 @@ export function mapGoogleStatus(
   label: string,
   extra: Pick<ErrorResponse, 'rateLimit'> = { rateLimit: undefined },
 ): ProviderError {
-  const statusName = s.status ?? (s.code !== undefined && !httpStatus ? RPC_STATUS[s.code] : undefined);
+  const statusName =
+    s.status ?? (s.code !== undefined && !httpStatus ? RPC_STATUS[s.code] : undefined);
   const message = s.message ?? `HTTP ${httpStatus ?? s.code ?? '?'}`;
   let code: ProviderErrorCode =
     (statusName && BY_STATUS[statusName]) || codeForStatus(httpStatus ?? s.code ?? 500);
@@ -58,8 +59,10 @@ export function mapGoogleStatus(
   else if (code === 'invalid_request' && looksLikeContextLength(message)) code = 'context_length';
   const retryDelay = detail(s, 'google.rpc.RetryInfo')?.retryDelay;
   const retryAfterMs =
-    parseProtoDuration(typeof retryDelay === 'string' ? retryDelay : undefined) ?? extra.rateLimit?.retryAfterMs;
-  const rateLimit = retryAfterMs !== undefined ? { ...extra.rateLimit, retryAfterMs } : extra.rateLimit;
+    parseProtoDuration(typeof retryDelay === 'string' ? retryDelay : undefined) ??
+    extra.rateLimit?.retryAfterMs;
+  const rateLimit =
+    retryAfterMs !== undefined ? { ...extra.rateLimit, retryAfterMs } : extra.rateLimit;
   return new ProviderError(code, `${label}: ${message}`, {
     ...(httpStatus !== undefined ? { status: httpStatus } : {}),
     ...(rateLimit ? { rateLimit } : {}),
@@ -71,11 +74,16 @@ export function mapGeminiError(res: ErrorResponse, label: string): ProviderError
   // Streaming endpoints wrap the error in a one-element array.
   const json = Array.isArray(res.json) ? res.json[0] : res.json;
   const parsed = GoogleErrorBody.safeParse(json);
-  const status = parsed.success ? parsed.data.error : { message: res.text.slice(0, 300) || undefined };
+  const status = parsed.success
+    ? parsed.data.error
+    : { message: res.text.slice(0, 300) || undefined };
   return mapGoogleStatus(status, res.status, label, res);
 }
 
-export function mapGeminiFinishReason(reason: string | undefined, calledTools: boolean): FinishReason {
+export function mapGeminiFinishReason(
+  reason: string | undefined,
+  calledTools: boolean,
+): FinishReason {
   switch (reason) {
     case undefined:
     case 'STOP':

@@ -4,15 +4,21 @@ import { ProviderError } from '../provider-error';
 type ChatInput = TaskInput<'chat'>;
 
 function textOf(m: ChatMessage): string {
-  return typeof m.content === 'string' ? m.content : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+  return typeof m.content === 'string'
+    ? m.content
+    : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
 }
 
 function part(p: ContentPart, label: string) {
   if (p.type === 'text') return { text: p.text };
   if ('url' in p.image) {
-    throw new ProviderError('invalid_request', `${label}: Gemini takes images inline; send base64, not a URL`, {
-      retryable: false,
-    });
+    throw new ProviderError(
+      'invalid_request',
+      `${label}: Gemini takes images inline; send base64, not a URL`,
+      {
+        retryable: false,
+      },
+    );
   }
   return { inline_data: { mime_type: p.image.mediaType, data: p.image.base64 } };
 }
@@ -21,10 +27,18 @@ function content(m: ChatMessage, label: string) {
   if (m.role === 'tool') {
     return {
       role: 'user',
-      parts: [{ functionResponse: { name: m.name ?? m.toolCallId ?? 'tool', response: { content: textOf(m) } } }],
+      parts: [
+        {
+          functionResponse: {
+            name: m.name ?? m.toolCallId ?? 'tool',
+            response: { content: textOf(m) },
+          },
+        },
+      ],
     };
   }
-  const parts = typeof m.content === 'string' ? [{ text: m.content }] : m.content.map((p) => part(p, label));
+  const parts =
+    typeof m.content === 'string' ? [{ text: m.content }] : m.content.map((p) => part(p, label));
   return { role: m.role === 'assistant' ? 'model' : 'user', parts };
 }
 
@@ -39,7 +53,8 @@ export function generateContentBody(input: ChatInput, label: string): Record<str
   if (input.maxTokens !== undefined) config.maxOutputTokens = input.maxTokens;
   if (input.temperature !== undefined) config.temperature = input.temperature;
   const f = input.responseFormat;
-  if (f?.type === 'json_object' || f?.type === 'json_schema') config.responseMimeType = 'application/json';
+  if (f?.type === 'json_object' || f?.type === 'json_schema')
+    config.responseMimeType = 'application/json';
   if (f?.type === 'json_schema') config.responseJsonSchema = f.schema;
   if (Object.keys(config).length) body.generationConfig = config;
   if (input.tools?.length) {

@@ -5,7 +5,9 @@ import { z } from 'zod';
 const Part = z.object({
   text: z.string().optional(),
   thought: z.boolean().optional(),
-  functionCall: z.object({ id: z.string().optional(), name: z.string(), args: z.unknown().optional() }).optional(),
+  functionCall: z
+    .object({ id: z.string().optional(), name: z.string(), args: z.unknown().optional() })
+    .optional(),
 });
 
 export const GeminiResponse = z.object({

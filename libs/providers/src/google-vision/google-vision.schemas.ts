@@ -5,7 +5,9 @@ import { GoogleStatus } from '../gemini/gemini.schemas';
 export const AnnotateResponse = z.object({
   responses: z.array(
     z.object({
-      labelAnnotations: z.array(z.object({ description: z.string(), score: z.number().optional() })).optional(),
+      labelAnnotations: z
+        .array(z.object({ description: z.string(), score: z.number().optional() }))
+        .optional(),
       textAnnotations: z.array(z.object({ description: z.string() })).optional(),
       fullTextAnnotation: z.object({ text: z.string() }).optional(),
       error: GoogleStatus.optional(),

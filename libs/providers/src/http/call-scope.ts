@@ -30,10 +30,15 @@ export class CallScope {
   translate(e: unknown): ProviderError {
     if (e instanceof ProviderError) return e;
     if (this.parent.aborted) {
-      return new ProviderError('cancelled', `${this.label}: call cancelled`, { retryable: false, cause: e });
+      return new ProviderError('cancelled', `${this.label}: call cancelled`, {
+        retryable: false,
+        cause: e,
+      });
     }
     if (this.timedOut) {
-      return new ProviderError('timeout', `${this.label}: no answer within ${this.timeoutMs} ms`, { cause: e });
+      return new ProviderError('timeout', `${this.label}: no answer within ${this.timeoutMs} ms`, {
+        cause: e,
+      });
     }
     const err = e as { code?: string; cause?: { code?: string }; message?: string };
     const code = err?.code ?? err?.cause?.code ?? 'unknown';

@@ -68,7 +68,7 @@ const IMAGE_LABELS_SCHEMA = {
 export function parseModelJson(label: string, content: string): Record<string, unknown> {
   const fenced = /^\s*```(?:json)?\s*([\s\S]*?)\s*```\s*$/i.exec(content);
   try {
-    const v: unknown = JSON.parse(fenced ? fenced[1]! : content);
+    const v: unknown = JSON.parse(fenced ? fenced[1] : content);
     if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
   } catch {
     // fall through
@@ -90,7 +90,11 @@ function scoresOf(value: unknown): Record<string, number> {
 
 /** The label as the caller spelled it, when the model changed its case. */
 function canonical(label: string, labels: readonly string[]): string {
-  return labels.find((l) => l === label) ?? labels.find((l) => l.toLowerCase() === label.toLowerCase()) ?? label;
+  return (
+    labels.find((l) => l === label) ??
+    labels.find((l) => l.toLowerCase() === label.toLowerCase()) ??
+    label
+  );
 }
 
 function userMessage(parts: ChatMessage['content']): ChatMessage {
@@ -107,7 +111,9 @@ function plan<T extends TaskName>(label: string, task: T, input: TaskInput<T>): 
         chat: {
           messages: [
             { role: 'system', content: 'You summarize text faithfully and concisely.' },
-            userMessage(`Summarize the following text${limit}. Reply with the summary only.\n\n${i.text}`),
+            userMessage(
+              `Summarize the following text${limit}. Reply with the summary only.\n\n${i.text}`,
+            ),
           ],
         },
         finish: (c) => ({ summary: c.trim() }) as TaskOutput<T>,
@@ -125,13 +131,18 @@ function plan<T extends TaskName>(label: string, task: T, input: TaskInput<T>): 
             ),
           ],
           temperature: 0,
-          responseFormat: { type: 'json_schema', name: 'classification', schema: CLASSIFY_SCHEMA(i.labels) },
+          responseFormat: {
+            type: 'json_schema',
+            name: 'classification',
+            schema: CLASSIFY_SCHEMA(i.labels),
+          },
         },
         finish: (c) => {
           const v = json(c);
-          const label = canonical(String(v.label ?? ''), i.labels);
+          const label = canonical(typeof v.label === 'string' ? v.label : '', i.labels);
           const scores = scoresOf(v.scores);
-          if (Object.keys(scores).length === 0) for (const l of i.labels) scores[l] = l === label ? 1 : 0;
+          if (Object.keys(scores).length === 0)
+            for (const l of i.labels) scores[l] = l === label ? 1 : 0;
           return { label, scores } as TaskOutput<T>;
         },
       };
@@ -141,8 +152,13 @@ function plan<T extends TaskName>(label: string, task: T, input: TaskInput<T>): 
       return {
         chat: {
           messages: [
-            { role: 'system', content: 'You extract structured data from text. Use null for missing values.' },
-            userMessage(`Extract the data described by the JSON schema from this text.\n\nText:\n${i.text}`),
+            {
+              role: 'system',
+              content: 'You extract structured data from text. Use null for missing values.',
+            },
+            userMessage(
+              `Extract the data described by the JSON schema from this text.\n\nText:\n${i.text}`,
+            ),
           ],
           temperature: 0,
           responseFormat: { type: 'json_schema', name: 'extraction', schema: i.schema },
@@ -157,7 +173,10 @@ function plan<T extends TaskName>(label: string, task: T, input: TaskInput<T>): 
           messages: [
             userMessage([
               { type: 'image', image: i.image },
-              { type: 'text', text: 'Describe this image in one sentence. Reply with the caption only.' },
+              {
+                type: 'text',
+                text: 'Describe this image in one sentence. Reply with the caption only.',
+              },
             ]),
           ],
         },
@@ -170,7 +189,15 @@ function plan<T extends TaskName>(label: string, task: T, input: TaskInput<T>): 
         'Transcribe all text visible in this image exactly, keeping line breaks. ' +
         'Reply with the text only, or with nothing when there is no text.';
       return {
-        chat: { messages: [userMessage([{ type: 'image', image: i.image }, { type: 'text', text: ask }])], temperature: 0 },
+        chat: {
+          messages: [
+            userMessage([
+              { type: 'image', image: i.image },
+              { type: 'text', text: ask },
+            ]),
+          ],
+          temperature: 0,
+        },
         finish: (c) => ({ text: c.trim() }) as TaskOutput<T>,
       };
     }
@@ -183,7 +210,12 @@ function plan<T extends TaskName>(label: string, task: T, input: TaskInput<T>): 
       const schema = labels ? CLASSIFY_SCHEMA(labels) : IMAGE_LABELS_SCHEMA;
       return {
         chat: {
-          messages: [userMessage([{ type: 'image', image: i.image }, { type: 'text', text: ask }])],
+          messages: [
+            userMessage([
+              { type: 'image', image: i.image },
+              { type: 'text', text: ask },
+            ]),
+          ],
           temperature: 0,
           responseFormat: { type: 'json_schema', name: 'image_labels', schema },
         },
@@ -201,15 +233,19 @@ function plan<T extends TaskName>(label: string, task: T, input: TaskInput<T>): 
         },
       };
     }
-    default:
-      throw new ProviderError('invalid_request', `${label}: task "${task}" is not a chat task`, { retryable: false });
+    case 'chat':
+    case 'embed':
+      throw new ProviderError('invalid_request', `${label}: task "${task}" is not built on chat`, {
+        retryable: false,
+      });
   }
 }
 
 /** Number of images in a chat input, for per-image prices. */
 export function countImages(messages: readonly ChatMessage[]): number {
   let n = 0;
-  for (const m of messages) if (Array.isArray(m.content)) for (const p of m.content) if (p.type === 'image') n++;
+  for (const m of messages)
+    if (Array.isArray(m.content)) for (const p of m.content) if (p.type === 'image') n++;
   return n;
 }
 
@@ -226,9 +262,13 @@ export async function runTask<T extends TaskName>(
   if (task === 'chat') return (await backend.chat(input as ChatInput, ctx)) as CallResult<T>;
   if (task === 'embed') {
     if (!backend.embed) {
-      throw new ProviderError('invalid_request', `${backend.label}: this provider does not serve embed`, {
-        retryable: false,
-      });
+      throw new ProviderError(
+        'invalid_request',
+        `${backend.label}: this provider does not serve embed`,
+        {
+          retryable: false,
+        },
+      );
     }
     return (await backend.embed(input as TaskInput<'embed'>, ctx)) as CallResult<T>;
   }
@@ -236,9 +276,13 @@ export async function runTask<T extends TaskName>(
   const result = await backend.chat(p.chat, ctx);
   const { content } = result.output.message;
   if (result.output.finishReason === 'content_filter') {
-    throw new ProviderError('content_filtered', `${backend.label}: the answer was withheld by a content filter`, {
-      retryable: false,
-    });
+    throw new ProviderError(
+      'content_filtered',
+      `${backend.label}: the answer was withheld by a content filter`,
+      {
+        retryable: false,
+      },
+    );
   }
   return { ...result, output: p.finish(content) };
 }

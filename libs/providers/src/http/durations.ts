@@ -25,7 +25,7 @@ export function parseGoDuration(text: string | undefined): number | undefined {
     part.lastIndex = pos;
     const m = part.exec(s);
     if (!m) return undefined;
-    total += Number(m[1]) * GO_UNIT_MS[m[2]!]!;
+    total += Number(m[1]) * GO_UNIT_MS[m[2]];
     pos = part.lastIndex;
   }
   return pos === 0 ? undefined : Math.round(total);

@@ -54,6 +54,12 @@ export function parseJsonSafe(text: string): unknown {
 }
 
 /** A response we could not read: the vendor broke its own format. */
-export function malformedResponse(provider: string, detail: string, cause?: unknown): ProviderError {
-  return new ProviderError('server_error', `${provider}: unexpected response (${detail})`, { cause });
+export function malformedResponse(
+  provider: string,
+  detail: string,
+  cause?: unknown,
+): ProviderError {
+  return new ProviderError('server_error', `${provider}: unexpected response (${detail})`, {
+    cause,
+  });
 }

@@ -28,10 +28,11 @@ export class KeyRing {
   /** The next key to use, skipping `exclude` (keys already tried by this call). */
   next(exclude: ReadonlySet<string> = new Set()): string | undefined {
     const t = this.now();
-    for (const [k, since] of this.asideSince) if (t - since >= this.cooldownMs) this.asideSince.delete(k);
+    for (const [k, since] of this.asideSince)
+      if (t - since >= this.cooldownMs) this.asideSince.delete(k);
     const n = this.keys.length;
     for (let i = 0; i < n; i++) {
-      const key = this.keys[(this.cursor + i) % n]!;
+      const key = this.keys[(this.cursor + i) % n];
       if (exclude.has(key) || this.asideSince.has(key)) continue;
       this.cursor = (this.cursor + i + 1) % n;
       return key;
@@ -39,7 +40,8 @@ export class KeyRing {
     let oldest: string | undefined;
     for (const key of this.keys) {
       if (exclude.has(key)) continue;
-      if (oldest === undefined || this.asideSince.get(key)! < this.asideSince.get(oldest)!) oldest = key;
+      if (oldest === undefined || this.asideSince.get(key)! < this.asideSince.get(oldest)!)
+        oldest = key;
     }
     return oldest;
   }

@@ -74,7 +74,12 @@ describe('waitFromRateLimit', () => {
   it('takes retry-after, else the reset of the exhausted bucket', () => {
     assert.equal(waitFromRateLimit({ retryAfterMs: 10, resetRequestsMs: 99 }), 10);
     assert.equal(
-      waitFromRateLimit({ remainingRequests: 0, resetRequestsMs: 900, remainingTokens: 5, resetTokensMs: 60_000 }),
+      waitFromRateLimit({
+        remainingRequests: 0,
+        resetRequestsMs: 900,
+        remainingTokens: 5,
+        resetTokensMs: 60_000,
+      }),
       900,
     );
     assert.equal(waitFromRateLimit({ remainingRequests: 3, resetRequestsMs: 900 }), undefined);

@@ -38,7 +38,10 @@ export function readRetryAfter(headers: HeaderBag, now = Date.now()): number | u
 }
 
 /** OpenAI and Azure OpenAI: `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` (Go durations). */
-export function readOpenAiRateLimit(headers: HeaderBag, now = Date.now()): RateLimitInfo | undefined {
+export function readOpenAiRateLimit(
+  headers: HeaderBag,
+  now = Date.now(),
+): RateLimitInfo | undefined {
   return compact({
     limitRequests: int(header(headers, 'x-ratelimit-limit-requests')),
     remainingRequests: int(header(headers, 'x-ratelimit-remaining-requests')),
@@ -55,7 +58,10 @@ export function readOpenAiRateLimit(headers: HeaderBag, now = Date.now()): RateL
  * resets. Newer accounts report input and output tokens apart; the tighter one stands for
  * `tokens` when the combined headers are absent.
  */
-export function readAnthropicRateLimit(headers: HeaderBag, now = Date.now()): RateLimitInfo | undefined {
+export function readAnthropicRateLimit(
+  headers: HeaderBag,
+  now = Date.now(),
+): RateLimitInfo | undefined {
   const h = (name: string) => header(headers, `anthropic-ratelimit-${name}`);
   const tokens = (suffix: string) =>
     h(`tokens-${suffix}`) ?? h(`input-tokens-${suffix}`) ?? h(`output-tokens-${suffix}`);
@@ -71,7 +77,10 @@ export function readAnthropicRateLimit(headers: HeaderBag, now = Date.now()): Ra
 }
 
 /** Only `retry-after` (Gemini, Bedrock, Vision send no quota headers). */
-export function readRetryAfterOnly(headers: HeaderBag, now = Date.now()): RateLimitInfo | undefined {
+export function readRetryAfterOnly(
+  headers: HeaderBag,
+  now = Date.now(),
+): RateLimitInfo | undefined {
   return compact({ retryAfterMs: readRetryAfter(headers, now) });
 }
 

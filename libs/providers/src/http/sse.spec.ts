@@ -21,7 +21,10 @@ describe('parseSse', () => {
     assert.deepEqual(events, [{ event: 'message_start', data: '{"a":1}' }, { data: '[DONE]' }]);
   });
   it('joins multi-line data and flushes an unterminated last event', async () => {
-    assert.deepEqual(await collect(['data: a\ndata: b\n\ndata:c']), [{ data: 'a\nb' }, { data: 'c' }]);
+    assert.deepEqual(await collect(['data: a\ndata: b\n\ndata:c']), [
+      { data: 'a\nb' },
+      { data: 'c' },
+    ]);
   });
   it('handles \\r\\n split between chunks', async () => {
     assert.deepEqual(await collect(['data: x\r', '\n\r', '\n']), [{ data: 'x' }]);

@@ -8,14 +8,17 @@ export interface SseEvent {
  * Splits a byte stream into server-sent events (the WHATWG rules vendors follow: `\n`,
  * `\r\n` or `\r` line ends, `:` comments, multi-line `data`, a blank line ends an event).
  */
-export async function* parseSse(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<SseEvent> {
+export async function* parseSse(
+  chunks: AsyncIterable<Uint8Array | string>,
+): AsyncGenerator<SseEvent> {
   const decoder = new TextDecoder();
   let buffer = '';
   let event: string | undefined;
   let data: string[] = [];
   const flushLine = function* (line: string): Generator<SseEvent> {
     if (line === '') {
-      if (data.length) yield event === undefined ? { data: data.join('\n') } : { event, data: data.join('\n') };
+      if (data.length)
+        yield event === undefined ? { data: data.join('\n') } : { event, data: data.join('\n') };
       event = undefined;
       data = [];
       return;

@@ -7,6 +7,9 @@ export function estimateTokens(texts: string | readonly string[]): number {
 }
 
 /** Usage with both counts always present. */
-export function usageOf(input: number | null | undefined, output: number | null | undefined): Usage {
+export function usageOf(
+  input: number | null | undefined,
+  output: number | null | undefined,
+): Usage {
   return { inputTokens: input ?? 0, outputTokens: output ?? 0 };
 }

@@ -39,7 +39,11 @@ export interface ErrorResponse {
 /** What differs between vendors at the HTTP level. */
 export interface VendorDialect {
   /** Adds credentials; `key` is this attempt's API key, when the provider has keys. */
-  authorize(req: OutgoingRequest, key: string | undefined, provider: ProviderConfig): void | Promise<void>;
+  authorize(
+    req: OutgoingRequest,
+    key: string | undefined,
+    provider: ProviderConfig,
+  ): void | Promise<void>;
   /** The vendor's one error mapping to the gateway taxonomy. */
   mapError(res: ErrorResponse): ProviderError;
   readRateLimit(headers: HeaderBag, now: number): RateLimitInfo | undefined;

@@ -1,5 +1,10 @@
 import type { AdapterFactory } from '../provider-adapter';
-import { OPENAI_FLAVOUR, OPENAI_TASKS, OpenAiAdapter, type OpenAiFlavour } from '../openai/openai.adapter';
+import {
+  OPENAI_FLAVOUR,
+  OPENAI_TASKS,
+  OpenAiAdapter,
+  type OpenAiFlavour,
+} from '../openai/openai.adapter';
 
 /**
  * Servers that speak OpenAI's API (vLLM, Ollama, Together, Groq, Mistral...): OpenAI's
@@ -21,7 +26,9 @@ export const openAiCompatibleAdapterFactory: AdapterFactory = {
   hasCredentials: () => true,
   create: (p) => {
     if (!p.baseUrl) {
-      throw new Error(`Provider "${p.id}" (openai-compatible) needs baseUrl, e.g. http://localhost:11434/v1`);
+      throw new Error(
+        `Provider "${p.id}" (openai-compatible) needs baseUrl, e.g. http://localhost:11434/v1`,
+      );
     }
     return new OpenAiAdapter(p, OPENAI_COMPATIBLE_FLAVOUR);
   },

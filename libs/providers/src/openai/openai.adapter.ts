@@ -1,6 +1,12 @@
 import type { TaskInput, TaskName } from '@gateway/contracts';
 import type { ProviderConfig } from '@gateway/config';
-import type { AdapterFactory, CallContext, CallResult, ChatStreamEvent, ProviderAdapter } from '../provider-adapter';
+import type {
+  AdapterFactory,
+  CallContext,
+  CallResult,
+  ChatStreamEvent,
+  ProviderAdapter,
+} from '../provider-adapter';
 import type { ProviderError } from '../provider-error';
 import { countImages, runTask, type ChatBackend } from '../http/chat-tasks';
 import { malformedResponse, parseJsonSafe } from '../http/errors';
@@ -80,21 +86,37 @@ export class OpenAiAdapter implements ProviderAdapter, ChatBackend {
 
   private bodyOptions(ctx: CallContext): OpenAiBodyOptions {
     const f = this.flavour;
-    return { model: f.modelInBody ? ctx.deployment.model : undefined, maxTokensField: f.maxTokensField };
+    return {
+      model: f.modelInBody ? ctx.deployment.model : undefined,
+      maxTokensField: f.maxTokensField,
+    };
   }
 
   async chat(input: TaskInput<'chat'>, ctx: CallContext): Promise<CallResult<'chat'>> {
-    const req = this.request('chat/completions', ctx, chatBody(input, this.bodyOptions(ctx), false));
+    const req = this.request(
+      'chat/completions',
+      ctx,
+      chatBody(input, this.bodyOptions(ctx), false),
+    );
     const { data, rateLimit } = await this.client.json(req, ctx, OpenAiChatResponse);
     const choice = data.choices[0];
     if (!choice) throw malformedResponse(this.label, 'no choices');
     const { content, refusal, tool_calls } = choice.message;
-    const toolCalls = tool_calls?.map((t) => ({ id: t.id, name: t.function.name, arguments: t.function.arguments }));
+    const toolCalls = tool_calls?.map((t) => ({
+      id: t.id,
+      name: t.function.name,
+      arguments: t.function.arguments,
+    }));
     const images = countImages(input.messages);
     return {
       output: {
-        message: { role: 'assistant', content: content ?? '', ...(toolCalls?.length ? { toolCalls } : {}) },
-        finishReason: !content && refusal ? 'content_filter' : mapOpenAiFinishReason(choice.finish_reason),
+        message: {
+          role: 'assistant',
+          content: content ?? '',
+          ...(toolCalls?.length ? { toolCalls } : {}),
+        },
+        finishReason:
+          !content && refusal ? 'content_filter' : mapOpenAiFinishReason(choice.finish_reason),
       },
       usage: usageOf(data.usage?.prompt_tokens, data.usage?.completion_tokens),
       rateLimit,
@@ -105,7 +127,10 @@ export class OpenAiAdapter implements ProviderAdapter, ChatBackend {
 
   async *streamChat(input: TaskInput<'chat'>, ctx: CallContext): AsyncIterable<ChatStreamEvent> {
     const req = this.request('chat/completions', ctx, chatBody(input, this.bodyOptions(ctx), true));
-    const stream = await this.client.stream({ ...req, headers: { accept: 'text/event-stream' } }, ctx);
+    const stream = await this.client.stream(
+      { ...req, headers: { accept: 'text/event-stream' } },
+      ctx,
+    );
     let finish: string | null | undefined;
     let usage: { prompt_tokens: number; completion_tokens?: number } | null | undefined;
     let done = false;
@@ -143,11 +168,17 @@ export class OpenAiAdapter implements ProviderAdapter, ChatBackend {
       encoding_format: this.flavour.embeddingEncoding,
       ...(input.dimensions ? { dimensions: input.dimensions } : {}),
     };
-    const { data, rateLimit } = await this.client.json(this.request('embeddings', ctx, body), ctx, OpenAiEmbeddingResponse);
+    const { data, rateLimit } = await this.client.json(
+      this.request('embeddings', ctx, body),
+      ctx,
+      OpenAiEmbeddingResponse,
+    );
     const rows = [...data.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
     return {
       output: {
-        embeddings: rows.map((r) => (typeof r.embedding === 'string' ? decodeBase64Embedding(r.embedding) : r.embedding)),
+        embeddings: rows.map((r) =>
+          typeof r.embedding === 'string' ? decodeBase64Embedding(r.embedding) : r.embedding,
+        ),
       },
       usage: usageOf(data.usage?.prompt_tokens ?? estimateTokens(input.input), 0),
       rateLimit,

@@ -13,7 +13,9 @@ export function openAiErrorFields(json: unknown): OpenAiErrorFields {
 
 /** "Please try again in 1.574s." (OpenAI), "Please retry after 86400 seconds." (Azure). */
 export function retryHintInMessage(message: string | null | undefined): number | undefined {
-  const m = message && /(?:try again|retry after)(?: in)? (\d+(?:\.\d+)?)\s*(ms|s|sec|seconds?)\b/i.exec(message);
+  const m =
+    message &&
+    /(?:try again|retry after)(?: in)? (\d+(?:\.\d+)?)\s*(ms|s|sec|seconds?)\b/i.exec(message);
   if (!m) return undefined;
   return Math.round(Number(m[1]) * (m[2] === 'ms' ? 1 : 1000));
 }
@@ -24,10 +26,15 @@ export function mapOpenAiError(res: ErrorResponse, label: string): ProviderError
   const code = e.code === null || e.code === undefined ? undefined : String(e.code);
   const message = e.message ?? (res.text.slice(0, 300) || `HTTP ${res.status}`);
   let taxonomy: ProviderErrorCode = codeForStatus(res.status);
-  if (code === 'insufficient_quota' || e.type === 'insufficient_quota') taxonomy = 'quota_exhausted';
-  else if (code === 'context_length_exceeded' || (res.status === 400 && looksLikeContextLength(message))) {
+  if (code === 'insufficient_quota' || e.type === 'insufficient_quota')
+    taxonomy = 'quota_exhausted';
+  else if (
+    code === 'context_length_exceeded' ||
+    (res.status === 400 && looksLikeContextLength(message))
+  ) {
     taxonomy = 'context_length';
-  } else if (code === 'content_filter' || code === 'content_policy_violation') taxonomy = 'content_filtered';
+  } else if (code === 'content_filter' || code === 'content_policy_violation')
+    taxonomy = 'content_filtered';
   else if (code === 'invalid_api_key') taxonomy = 'auth';
   else if (code === 'model_not_found') taxonomy = 'not_found';
 
@@ -38,7 +45,13 @@ export function mapOpenAiError(res: ErrorResponse, label: string): ProviderError
   // x-should-retry is the vendor's explicit word on retrying, as its own SDK reads it.
   const shouldRetry = header(res.headers, 'x-should-retry');
   const retryable =
-    taxonomy === 'quota_exhausted' ? false : shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : undefined;
+    taxonomy === 'quota_exhausted'
+      ? false
+      : shouldRetry === 'true'
+        ? true
+        : shouldRetry === 'false'
+          ? false
+          : undefined;
   return new ProviderError(taxonomy, `${label}: ${message}`, {
     status: res.status,
     rateLimit: res.rateLimit,

@@ -16,13 +16,18 @@ export function imageUrl(image: ImageInput): string {
 function content(m: ChatMessage) {
   if (typeof m.content === 'string') return m.content;
   return m.content.map((p) =>
-    p.type === 'text' ? { type: 'text', text: p.text } : { type: 'image_url', image_url: { url: imageUrl(p.image) } },
+    p.type === 'text'
+      ? { type: 'text', text: p.text }
+      : { type: 'image_url', image_url: { url: imageUrl(p.image) } },
   );
 }
 
 function message(m: ChatMessage) {
   if (m.role === 'tool') {
-    const text = typeof m.content === 'string' ? m.content : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+    const text =
+      typeof m.content === 'string'
+        ? m.content
+        : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
     return { role: 'tool', tool_call_id: m.toolCallId ?? m.name ?? '', content: text };
   }
   return { role: m.role, content: content(m), ...(m.name ? { name: m.name } : {}) };
@@ -35,7 +40,11 @@ function responseFormat(f: ChatInput['responseFormat']) {
 }
 
 /** The `/chat/completions` body for a chat input. */
-export function chatBody(input: ChatInput, opts: OpenAiBodyOptions, stream: boolean): Record<string, unknown> {
+export function chatBody(
+  input: ChatInput,
+  opts: OpenAiBodyOptions,
+  stream: boolean,
+): Record<string, unknown> {
   const body: Record<string, unknown> = {
     ...(opts.model ? { model: opts.model } : {}),
     messages: input.messages.map(message),

@@ -41,7 +41,12 @@ export const OpenAiChatChunk = z.object({
 
 export const OpenAiEmbeddingResponse = z.object({
   model: z.string().optional(),
-  data: z.array(z.object({ index: z.number().optional(), embedding: z.union([z.array(z.number()), z.string()]) })),
+  data: z.array(
+    z.object({
+      index: z.number().optional(),
+      embedding: z.union([z.array(z.number()), z.string()]),
+    }),
+  ),
   usage: z.object({ prompt_tokens: z.number() }).nullish(),
 });
 
@@ -54,4 +59,7 @@ const ErrorFields = z.object({
 export type OpenAiErrorFields = z.infer<typeof ErrorFields>;
 
 /** `{"error":{...}}`, and the flat `{"object":"error",...}` older vLLM versions answer. */
-export const OpenAiErrorBody = z.union([z.object({ error: ErrorFields }), ErrorFields.transform((error) => ({ error }))]);
+export const OpenAiErrorBody = z.union([
+  z.object({ error: ErrorFields }),
+  ErrorFields.transform((error) => ({ error })),
+]);
