@@ -22,6 +22,7 @@ import {
   type ScriptedResponse,
   type VendorServer,
   type Json,
+  errorFixture,
 } from './vendor-server';
 
 /** Success headers; resets are whole seconds one minute ahead. */
@@ -41,8 +42,7 @@ export function anthropicRateLimitHeaders(): Record<string, string> {
 }
 
 function error(status: number, variant?: string): ScriptedResponse {
-  const fixtures = errorFixtures as Record<string, unknown>;
-  const json = fixtures[variant ? `${status}_${variant}` : String(status)] ?? fixtures['500'];
+  const json = errorFixture<unknown>(errorFixtures, status, variant);
   const headers: Record<string, string> = { 'request-id': 'req_test' };
   if (status === 429) {
     Object.assign(headers, anthropicRateLimitHeaders(), {

@@ -26,6 +26,7 @@ import {
   type ScriptedResponse,
   type VendorServer,
   type Json,
+  errorFixture,
 } from './vendor-server';
 
 export const BEDROCK_TEST_CREDENTIALS = {
@@ -37,8 +38,7 @@ export const BEDROCK_TEST_REGION = 'us-east-1';
 const MODEL_PATH = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
 
 function error(status: number, variant?: string): ScriptedResponse {
-  const fixtures = errorFixtures as Record<string, { type: string; body: unknown }>;
-  const e = fixtures[variant ? `${status}_${variant}` : String(status)] ?? fixtures['500'];
+  const e = errorFixture<{ type: string; body: unknown }>(errorFixtures, status, variant);
   return {
     status,
     headers: {

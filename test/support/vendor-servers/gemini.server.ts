@@ -22,14 +22,14 @@ import {
   type ScriptedResponse,
   type VendorServer,
   type Json,
+  errorFixture,
 } from './vendor-server';
 
 const METHOD_PATH =
   /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/;
 
 function error(status: number, variant?: string): ScriptedResponse {
-  const fixtures = errorFixtures as Record<string, unknown>;
-  const json = fixtures[variant ? `${status}_${variant}` : String(status)] ?? fixtures['500'];
+  const json = errorFixture<unknown>(errorFixtures, status, variant);
   return { status, json };
 }
 

@@ -17,11 +17,11 @@ import {
   type RecordedRequest,
   type ScriptedResponse,
   type VendorServer,
+  errorFixture,
 } from './vendor-server';
 
 function error(status: number, variant?: string): ScriptedResponse {
-  const fixtures = errorFixtures as Record<string, unknown>;
-  const json = fixtures[variant ? `${status}_${variant}` : String(status)] ?? fixtures['500'];
+  const json = errorFixture<unknown>(errorFixtures, status, variant);
   return { status, json };
 }
 

@@ -19,6 +19,7 @@ import chunkFixture from '../../../libs/providers/src/openai/fixtures/chat-compl
 import errorFixtures from '../../../libs/providers/src/openai/fixtures/errors.json';
 import { FAKE_REPLY, FAKE_USAGE, fakeEmbedding, replyPieces, sampleFromSchema } from './fake-model';
 import {
+  errorFixture,
   sse,
   startVendorServer,
   type RecordedRequest,
@@ -60,11 +61,8 @@ function chatContent(body: Json): string {
 
 export function openAiShapedBehaviour(shape: OpenAiShape): VendorBehaviour {
   const error = (status: number, variant?: string, req?: RecordedRequest): ScriptedResponse => {
-    const key = variant ? `${status}_${variant}` : String(status);
-    const body = shape.errors[key] ?? shape.errors[String(status)];
-    const text = JSON.stringify(
-      body ?? { error: { message: `HTTP ${status}`, type: 'server_error' } },
-    );
+    const body = errorFixture(shape.errors, status, variant);
+    const text = JSON.stringify(body);
     const withKey = text.replaceAll('{key}', (req && shape.keyOf(req)) ?? 'sk-unknown');
     return { status, headers: shape.errorHeaders(status, variant), json: JSON.parse(withKey) };
   };

@@ -194,6 +194,19 @@ export async function startVendorServer(behaviour: VendorBehaviour): Promise<Ven
   };
 }
 
+/** A fixture keyed `"<status>"` or `"<status>_<variant>"`, falling back to the 500 one. */
+export function errorFixture<T>(
+  fixtures: Readonly<Record<string, T>>,
+  status: number,
+  variant?: string,
+): T {
+  return (
+    fixtures[variant ? `${status}_${variant}` : String(status)] ??
+    fixtures[String(status)] ??
+    fixtures['500']
+  );
+}
+
 /** One SSE frame: `event:` (when named) and `data:` lines and the blank line. */
 export function sse(data: unknown, event?: string): string {
   const text = typeof data === 'string' ? data : JSON.stringify(data);

@@ -1,15 +1,9 @@
 import type { ChatMessage, ContentPart, TaskInput } from '@gateway/contracts';
-import { formatToolName } from '../http/chat-tasks';
+import { formatToolName, messageText } from '../http/chat-tasks';
 
 type ChatInput = TaskInput<'chat'>;
 
 export const ANTHROPIC_DEFAULT_VERSION = '2023-06-01';
-
-function textOf(m: ChatMessage): string {
-  return typeof m.content === 'string'
-    ? m.content
-    : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
-}
 
 function part(p: ContentPart) {
   if (p.type === 'text') return { type: 'text', text: p.text };
@@ -27,7 +21,7 @@ function message(m: ChatMessage) {
   if (m.role === 'tool') {
     return {
       role: 'user',
-      content: [{ type: 'tool_result', tool_use_id: m.toolCallId ?? '', content: textOf(m) }],
+      content: [{ type: 'tool_result', tool_use_id: m.toolCallId ?? '', content: messageText(m) }],
     };
   }
   return { role: m.role, content: typeof m.content === 'string' ? m.content : m.content.map(part) };
@@ -35,7 +29,7 @@ function message(m: ChatMessage) {
 
 /** The `/v1/messages` body. Structured output rides on a forced tool (Anthropic's own advice). */
 export function messagesBody(input: ChatInput, model: string, maxTokens: number, stream: boolean) {
-  const systemParts = input.messages.filter((m) => m.role === 'system').map(textOf);
+  const systemParts = input.messages.filter((m) => m.role === 'system').map(messageText);
   if (input.responseFormat?.type === 'json_object') {
     systemParts.push('Respond with a single JSON object and nothing else.');
   }

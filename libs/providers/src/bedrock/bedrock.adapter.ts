@@ -87,6 +87,13 @@ async function authorize(
   Object.assign(req.headers, signed.headers);
 }
 
+/** `{base}/model/{modelId}/{operation}`: the regional endpoint unless baseUrl overrides, modelId encoded. */
+export function bedrockModelUrl(p: ProviderConfig, model: string, operation: string): string {
+  const region = p.region ?? DEFAULT_REGION;
+  const base = (p.baseUrl ?? `https://bedrock-runtime.${region}.amazonaws.com`).replace(/\/+$/, '');
+  return `${base}/model/${encodeURIComponent(model)}/${operation}`;
+}
+
 function usage(u: BedrockUsage | undefined) {
   if (!u) return usageOf(0, 0);
   return usageOf(
@@ -114,11 +121,7 @@ export class BedrockAdapter implements ProviderAdapter, ChatBackend {
   }
 
   private url(model: string, operation: 'converse' | 'converse-stream'): string {
-    const p = this.client.config;
-    const base = (
-      p.baseUrl ?? `https://bedrock-runtime.${p.region ?? DEFAULT_REGION}.amazonaws.com`
-    ).replace(/\/+$/, '');
-    return `${base}/model/${encodeURIComponent(model)}/${operation}`;
+    return bedrockModelUrl(this.client.config, model, operation);
   }
 
   call<T extends TaskName>(task: T, input: TaskInput<T>, ctx: CallContext): Promise<CallResult<T>> {

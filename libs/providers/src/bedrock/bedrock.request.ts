@@ -1,14 +1,8 @@
 import type { ChatMessage, ContentPart, TaskInput } from '@gateway/contracts';
 import { ProviderError } from '../provider-error';
-import { formatToolName } from '../http/chat-tasks';
+import { formatToolName, messageText } from '../http/chat-tasks';
 
 type ChatInput = TaskInput<'chat'>;
-
-function textOf(m: ChatMessage): string {
-  return typeof m.content === 'string'
-    ? m.content
-    : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
-}
 
 function block(p: ContentPart, label: string) {
   if (p.type === 'text') return { text: p.text };
@@ -30,7 +24,9 @@ function message(m: ChatMessage, label: string) {
   if (m.role === 'tool') {
     return {
       role: 'user',
-      content: [{ toolResult: { toolUseId: m.toolCallId ?? '', content: [{ text: textOf(m) }] } }],
+      content: [
+        { toolResult: { toolUseId: m.toolCallId ?? '', content: [{ text: messageText(m) }] } },
+      ],
     };
   }
   const content =
@@ -46,7 +42,7 @@ export function converseBody(
 ): Record<string, unknown> {
   const system = input.messages
     .filter((m) => m.role === 'system')
-    .map((m) => ({ text: textOf(m) }));
+    .map((m) => ({ text: messageText(m) }));
   if (input.responseFormat?.type === 'json_object') {
     system.push({ text: 'Respond with a single JSON object and nothing else.' });
   }

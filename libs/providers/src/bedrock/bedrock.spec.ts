@@ -5,6 +5,8 @@ import converse from './fixtures/converse.json';
 import toolUse from './fixtures/converse-tool-use.json';
 import streamEvents from './fixtures/converse-stream-events.json';
 import errors from './fixtures/errors.json';
+import { ProviderConfig } from '@gateway/config';
+import { bedrockModelUrl } from './bedrock.adapter';
 import { bedrockErrorType, mapBedrockError, mapBedrockStopReason } from './bedrock.errors';
 import { ConverseResponse } from './bedrock.schemas';
 import { decodeAwsEventStream, encodeAwsEvent } from './bedrock.stream';
@@ -66,6 +68,23 @@ describe('bedrock fixtures and mappings', () => {
         'stop_sequence',
       ].map(mapBedrockStopReason),
       ['stop', 'length', 'tool_calls', 'content_filter', 'content_filter', 'stop'],
+    );
+  });
+
+  it('targets the regional endpoint unless baseUrl overrides it, with the modelId encoded', () => {
+    const p = ProviderConfig.parse({ id: 'b', type: 'bedrock', region: 'eu-west-3' });
+    assert.equal(
+      bedrockModelUrl(p, 'anthropic.claude-3-haiku-20240307-v1:0', 'converse'),
+      'https://bedrock-runtime.eu-west-3.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse',
+    );
+    const local = ProviderConfig.parse({
+      id: 'b',
+      type: 'bedrock',
+      baseUrl: 'http://127.0.0.1:9000/',
+    });
+    assert.equal(
+      bedrockModelUrl(local, 'm', 'converse-stream'),
+      'http://127.0.0.1:9000/model/m/converse-stream',
     );
   });
 });

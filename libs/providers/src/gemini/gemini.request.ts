@@ -1,13 +1,8 @@
 import type { ChatMessage, ContentPart, TaskInput } from '@gateway/contracts';
 import { ProviderError } from '../provider-error';
+import { messageText } from '../http/chat-tasks';
 
 type ChatInput = TaskInput<'chat'>;
-
-function textOf(m: ChatMessage): string {
-  return typeof m.content === 'string'
-    ? m.content
-    : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
-}
 
 function part(p: ContentPart, label: string) {
   if (p.type === 'text') return { text: p.text };
@@ -31,7 +26,7 @@ function content(m: ChatMessage, label: string) {
         {
           functionResponse: {
             name: m.name ?? m.toolCallId ?? 'tool',
-            response: { content: textOf(m) },
+            response: { content: messageText(m) },
           },
         },
       ],
@@ -44,7 +39,7 @@ function content(m: ChatMessage, label: string) {
 
 /** The `generateContent` body for a chat input. */
 export function generateContentBody(input: ChatInput, label: string): Record<string, unknown> {
-  const system = input.messages.filter((m) => m.role === 'system').map(textOf);
+  const system = input.messages.filter((m) => m.role === 'system').map(messageText);
   const body: Record<string, unknown> = {
     contents: input.messages.filter((m) => m.role !== 'system').map((m) => content(m, label)),
   };

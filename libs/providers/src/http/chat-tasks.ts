@@ -241,6 +241,13 @@ function plan<T extends TaskName>(label: string, task: T, input: TaskInput<T>): 
   }
 }
 
+/** The text parts of a message, joined (for system prompts and tool results). */
+export function messageText(m: ChatMessage): string {
+  return typeof m.content === 'string'
+    ? m.content
+    : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+}
+
 /** Number of images in a chat input, for per-image prices. */
 export function countImages(messages: readonly ChatMessage[]): number {
   let n = 0;

@@ -1,4 +1,5 @@
 import type { ChatMessage, ImageInput, TaskInput } from '@gateway/contracts';
+import { messageText } from '../http/chat-tasks';
 
 type ChatInput = TaskInput<'chat'>;
 
@@ -24,11 +25,7 @@ function content(m: ChatMessage) {
 
 function message(m: ChatMessage) {
   if (m.role === 'tool') {
-    const text =
-      typeof m.content === 'string'
-        ? m.content
-        : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
-    return { role: 'tool', tool_call_id: m.toolCallId ?? m.name ?? '', content: text };
+    return { role: 'tool', tool_call_id: m.toolCallId ?? m.name ?? '', content: messageText(m) };
   }
   return { role: m.role, content: content(m), ...(m.name ? { name: m.name } : {}) };
 }
