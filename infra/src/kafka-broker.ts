@@ -1,0 +1,231 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { hasCommand, run, stopProcess, waitFor } from './process-utils';
+
+/** The Kafka version the broker runs (kept in sync with infra/kafka/pom.xml). */
+export const KAFKA_VERSION = '4.1.2';
+
+export interface KafkaHandle {
+  readonly brokers: string[];
+  readonly child: ChildProcess | undefined;
+  stop(): Promise<void>;
+}
+
+/** True when an admin client can describe the cluster at `brokers`. */
+export async function kafkaAnswers(brokers: string[], timeoutMs = 3000): Promise<boolean> {
+  const kafka = new Kafka({
+    clientId: 'gateway-probe',
+    brokers,
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    retry: { retries: 0 },
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Resolves the broker's jars from Maven Central into `cacheDir` once; returns the folder. */
+export async function resolveKafkaJars(
+  repoRoot: string,
+  cacheDir: string,
+  log: (m: string) => void,
+): Promise<string> {
+  const libs = join(cacheDir, `kafka-${KAFKA_VERSION}`, 'libs');
+  const marker = join(libs, '.complete');
+  if (existsSync(marker)) return libs;
+  if (!hasCommand('java')) {
+    throw new Error(
+      'Java 17+ is needed to run Kafka: sudo apt-get install -y openjdk-17-jre-headless (or set KAFKA_BROKERS).',
+    );
+  }
+  if (!hasCommand('mvn')) {
+    throw new Error(
+      'Maven is needed to fetch Kafka: sudo apt-get install -y maven (or set KAFKA_BROKERS).',
+    );
+  }
+  log(
+    `Kafka: resolving org.apache.kafka:kafka_2.13:${KAFKA_VERSION} with Maven (first run only)...`,
+  );
+  mkdirSync(libs, { recursive: true });
+  await run(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      '-f',
+      join(repoRoot, 'infra', 'kafka', 'pom.xml'),
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${libs}`,
+      '-DincludeScope=runtime',
+      `-Dkafka.version=${KAFKA_VERSION}`,
+    ],
+    { quiet: true },
+  );
+  if (!readdirSync(libs).some((f) => f.startsWith('kafka_2.13-'))) {
+    throw new Error(`Maven did not fetch the Kafka jars into ${libs}`);
+  }
+  writeFileSync(marker, new Date().toISOString());
+  return libs;
+}
+
+function serverProperties(
+  port: number,
+  controllerPort: number,
+  logDir: string,
+  partitions: number,
+): string {
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `log.dirs=${logDir}`,
+    `num.partitions=${partitions}`,
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=true',
+    'log.retention.hours=168',
+    'log.segment.bytes=67108864',
+    'num.network.threads=2',
+    'num.io.threads=4',
+  ].join('\n');
+}
+
+function log4jProperties(logFile: string): string {
+  return [
+    'status = warn',
+    'appender.file.type = File',
+    'appender.file.name = FILE',
+    `appender.file.fileName = ${logFile}`,
+    'appender.file.layout.type = PatternLayout',
+    'appender.file.layout.pattern = [%d] %p %m (%c)%n',
+    'rootLogger.level = warn',
+    'rootLogger.appenderRef.file.ref = FILE',
+    'logger.kafka.name = kafka',
+    'logger.kafka.level = warn',
+    'logger.server.name = kafka.server.KafkaServer',
+    'logger.server.level = info',
+  ].join('\n');
+}
+
+/**
+ * Uses the broker at `brokers` when one answers; otherwise starts a single-node KRaft broker
+ * (combined mode) on that port with the JDK, its storage formatted once under `dataDir`.
+ */
+export async function startKafka(opts: {
+  brokers: string[];
+  dataDir: string;
+  cacheDir: string;
+  repoRoot: string;
+  log: (m: string) => void;
+  controllerPort?: number;
+  partitions?: number;
+  heapMb?: number;
+}): Promise<KafkaHandle> {
+  if (await kafkaAnswers(opts.brokers, 2000)) {
+    opts.log(`Kafka: using the broker at ${opts.brokers.join(',')}`);
+    return { brokers: opts.brokers, child: undefined, stop: async () => undefined };
+  }
+  const [host, portText] = opts.brokers[0].split(':');
+  if (opts.brokers.length !== 1 || !['127.0.0.1', 'localhost'].includes(host)) {
+    throw new Error(
+      `No Kafka broker answers at KAFKA_BROKERS=${opts.brokers.join(',')}; start it or unset KAFKA_BROKERS.`,
+    );
+  }
+  const port = Number(portText || 9092);
+  const controllerPort = opts.controllerPort ?? port + 1;
+  const libs = await resolveKafkaJars(opts.repoRoot, opts.cacheDir, opts.log);
+  const dir = resolve(opts.dataDir, 'kafka');
+  const logDir = join(dir, 'data');
+  mkdirSync(logDir, { recursive: true });
+  const props = join(dir, 'server.properties');
+  writeFileSync(props, serverProperties(port, controllerPort, logDir, opts.partitions ?? 6) + '\n');
+  const log4j = join(dir, 'log4j2.properties');
+  writeFileSync(log4j, log4jProperties(join(dir, 'server.log')) + '\n');
+  const heap = opts.heapMb ?? 512;
+  const jvm = [
+    `-Xms${Math.min(256, heap)}m`,
+    `-Xmx${heap}m`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-XX:TieredStopAtLevel=1',
+    '-Djava.awt.headless=true',
+    `-Dlog4j2.configurationFile=${log4j}`,
+    '-cp',
+    `${libs}/*`,
+  ];
+  if (!existsSync(join(logDir, 'meta.properties'))) {
+    const clusterId = randomBytes(16).toString('base64url');
+    await run('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], {
+      quiet: true,
+    });
+  }
+  const out = openSync(join(dir, 'stdout.log'), 'a');
+  const child = spawn('java', [...jvm, 'kafka.Kafka', props], {
+    stdio: ['ignore', out, out],
+    detached: true,
+  });
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) =>
+      reject(new Error(`Kafka exited with ${code}; see ${join(dir, 'server.log')}`)),
+    ),
+  );
+  exited.catch(() => undefined);
+  await Promise.race([
+    waitFor(`Kafka on port ${port}`, () => kafkaAnswers(opts.brokers, 1000), 90_000, 300),
+    exited,
+  ]);
+  opts.log(`Kafka: started a KRaft broker on 127.0.0.1:${port} (pid ${child.pid}, data in ${dir})`);
+  return { brokers: opts.brokers, child, stop: () => stopProcess(child, 8000) };
+}
+
+/** Creates topics that don't exist yet. */
+export async function ensureTopics(
+  brokers: string[],
+  topics: readonly string[],
+  partitions: number,
+): Promise<void> {
+  const admin = new Kafka({
+    clientId: 'gateway-setup',
+    brokers,
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: partitions,
+          replicationFactor: 1,
+        })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

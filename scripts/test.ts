@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { freePort, run, startInfra } from '../infra/src';
+
+/**
+ * `npm test`: lint, then unit, integration and end-to-end tests in one node:test run against
+ * a Redis and a Kafka of its own (fresh data, free ports; never the development instance).
+ */
+async function main(): Promise<void> {
+  const root = resolve(__dirname, '..', '..');
+  const args = process.argv.slice(2);
+  const say = (m: string) => console.log(`[test] ${m}`);
+  if (!args.includes('--no-lint')) {
+    say('lint: eslint, prettier, madge');
+    await run('npm', ['run', '--silent', 'lint'], { cwd: root });
+  }
+  const dataDir = join(root, '.gateway', `test-${process.pid}`);
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const [redisPort, kafkaPort, controllerPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const t0 = Date.now();
+  const infra = await startInfra({
+    repoRoot: root,
+    dataDir,
+    redisUrl: `redis://127.0.0.1:${redisPort}`,
+    kafkaBrokers: [`127.0.0.1:${kafkaPort}`],
+    kafkaControllerPort: controllerPort,
+    topics: [],
+    partitions: 3,
+    log: say,
+  });
+  say(`Redis and Kafka up in ${Date.now() - t0} ms`);
+  const files = args.filter((a) => !a.startsWith('--'));
+  const patterns = files.length
+    ? files
+    : ['dist/libs/**/*.spec.js', 'dist/apps/**/*.spec.js', 'dist/test/**/*.test.js'];
+  const code = await new Promise<number>((res) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--enable-source-maps',
+        '--test',
+        '--test-reporter=spec',
+        '--test-concurrency=2',
+        '--test-timeout=300000',
+        ...patterns,
+      ],
+      {
+        cwd: root,
+        stdio: 'inherit',
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          REDIS_URL: infra.redis.url,
+          KAFKA_BROKERS: infra.kafka.brokers.join(','),
+          GATEWAY_TEST_DATA_DIR: dataDir,
+          LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+        },
+      },
+    );
+    child.on('exit', (c) => res(c ?? 1));
+  });
+  await infra.stop();
+  if (code === 0) rmSync(dataDir, { recursive: true, force: true });
+  process.exit(code);
+}
+
+main().catch((e: unknown) => {
+  console.error(`[test] failed: ${(e as Error).message}`);
+  process.exit(1);
+});
