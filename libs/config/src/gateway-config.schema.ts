@@ -98,7 +98,10 @@ export const TenantConfig = z.strictObject({
   name: z.string().optional(),
   region: z.string().optional(),
   budgets: z
-    .strictObject({ dailyUsd: z.number().min(0).optional(), monthlyUsd: z.number().min(0).optional() })
+    .strictObject({
+      dailyUsd: z.number().min(0).optional(),
+      monthlyUsd: z.number().min(0).optional(),
+    })
     .optional(),
   limits: z
     .strictObject({
@@ -132,7 +135,11 @@ export const GatewayConfig = z.strictObject({
       idempotencyTtlHours: z.number().min(0.001).default(24),
       maxWaitSeconds: z.number().int().min(1).max(60).default(60),
       /** Inputs and outputs larger than this go to the blob store. */
-      inlineMaxBytes: z.number().int().min(1024).default(64 * 1024),
+      inlineMaxBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(64 * 1024),
       maxQueuedPerDeployment: z.number().int().min(1).default(100_000),
       backoffMs: z.number().int().min(1).default(1000),
       shutdownGraceMs: z.number().int().min(0).default(10_000),

@@ -9,13 +9,16 @@ export function interpolateEnv(
   missing: Set<string> = new Set(),
 ): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$\{([A-Z0-9_]+)(?::-([^}]*))?\}/gi, (_m, name: string, dflt?: string) => {
-      const v = env[name];
-      if (v !== undefined && v !== '') return v;
-      if (dflt !== undefined) return dflt;
-      missing.add(name);
-      return '';
-    });
+    return value.replace(
+      /\$\{([A-Z0-9_]+)(?::-([^}]*))?\}/gi,
+      (_m, name: string, dflt?: string) => {
+        const v = env[name];
+        if (v !== undefined && v !== '') return v;
+        if (dflt !== undefined) return dflt;
+        missing.add(name);
+        return '';
+      },
+    );
   }
   if (Array.isArray(value)) return value.map((v) => interpolateEnv(v, env, missing));
   if (value && typeof value === 'object') {

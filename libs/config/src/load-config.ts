@@ -81,7 +81,11 @@ export function loadGatewayConfig(
   return buildConfig(interpolateEnv(raw, vars), catalogue, path);
 }
 
-export function buildConfig(raw: unknown, catalogue: AdapterCatalogue, source = '(inline)'): LoadedConfig {
+export function buildConfig(
+  raw: unknown,
+  catalogue: AdapterCatalogue,
+  source = '(inline)',
+): LoadedConfig {
   const parsed = GatewayConfig.safeParse(raw);
   if (!parsed.success) throw new ConfigError(formatZodIssues(parsed.error), source);
   const cfg = parsed.data;
@@ -137,7 +141,7 @@ export function buildConfig(raw: unknown, catalogue: AdapterCatalogue, source = 
   for (const cls of Object.keys(LOCAL_DEFAULTS) as ProviderClass[]) {
     const id = `local-${cls}`;
     const missing = LOCAL_DEFAULTS[cls].tasks.filter(
-      (t) => !enabled.some((d) => (d.tasks as string[]).includes(t)),
+      (t) => !enabled.some((d) => d.tasks.includes(t)),
     );
     if (missing.length === 0 || deploymentById.has(id)) continue;
     const d = defaultLocalDeployment(id, localProvider.id, cls);
@@ -149,7 +153,8 @@ export function buildConfig(raw: unknown, catalogue: AdapterCatalogue, source = 
   const aliasOwners = new Map<string, string>();
   for (const d of cfg.deployments) {
     for (const a of d.aliases) {
-      if (deploymentById.has(a) && a !== d.id) problems.push(`alias "${a}" of ${d.id} is also a deployment id`);
+      if (deploymentById.has(a) && a !== d.id)
+        problems.push(`alias "${a}" of ${d.id} is also a deployment id`);
       aliasOwners.set(a, d.id);
     }
   }
@@ -160,8 +165,10 @@ export function buildConfig(raw: unknown, catalogue: AdapterCatalogue, source = 
         problems.push(
           `routes[${i}].targets[${j}]: unknown deployment "${t}"; known: ${[...deploymentById.keys()].join(', ')}`,
         );
-      } else if (r.match.task && !(deploymentById.get(t)!.tasks as string[]).includes(r.match.task)) {
-        problems.push(`routes[${i}].targets[${j}]: deployment "${t}" does not serve task "${r.match.task}"`);
+      } else if (r.match.task && !deploymentById.get(t)!.tasks.includes(r.match.task)) {
+        problems.push(
+          `routes[${i}].targets[${j}]: deployment "${t}" does not serve task "${r.match.task}"`,
+        );
       }
     });
     if (r.weights && r.weights.length !== r.targets.length) {
@@ -193,7 +200,11 @@ function defaultLocalProvider(): ProviderConfig {
   return { id: 'local', type: 'local', timeoutMs: 60_000, maxConnections: 128 };
 }
 
-function defaultLocalDeployment(id: string, provider: string, cls: ProviderClass): DeploymentConfig {
+function defaultLocalDeployment(
+  id: string,
+  provider: string,
+  cls: ProviderClass,
+): DeploymentConfig {
   return {
     id,
     provider,

@@ -12,13 +12,20 @@ const RuntimeEnvSchema = z.object({
   GATEWAY_ADMIN_KEY: z.string().min(16).optional(),
   GATEWAY_DATA_DIR: z.string().default('.gateway'),
   /** Prefix of every Redis key and BullMQ queue (tests give each run its own). */
-  GATEWAY_KEY_PREFIX: z.string().regex(/^[a-zA-Z0-9:_-]+$/).default('gw'),
+  GATEWAY_KEY_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9:_-]+$/)
+    .default('gw'),
   /** Prefix for Kafka topics and consumer groups (tests give each run its own). */
   GATEWAY_TOPIC_PREFIX: z.string().default(''),
   GATEWAY_ENCRYPTION_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
   WORKER_CLASSES: z.string().optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
 });
@@ -45,7 +52,10 @@ export interface RuntimeEnv {
   readonly vars: Readonly<Record<string, string | undefined>>;
 }
 
-export function loadRuntimeEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): RuntimeEnv {
+export function loadRuntimeEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): RuntimeEnv {
   const parsed = RuntimeEnvSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -58,7 +68,11 @@ export function loadRuntimeEnv(env: NodeJS.ProcessEnv = process.env, cwd = proce
     host: e.HOST,
     port: e.PORT,
     redisUrl: e.REDIS_URL,
-    kafkaBrokers: Object.freeze(e.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean)),
+    kafkaBrokers: Object.freeze(
+      e.KAFKA_BROKERS.split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    ),
     kafkaClientId: e.KAFKA_CLIENT_ID,
     configPath: abs(e.GATEWAY_CONFIG),
     adminKey: e.GATEWAY_ADMIN_KEY,

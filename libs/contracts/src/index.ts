@@ -5,3 +5,5 @@ export * from './job-record.schema';
 export * from './events/cloudevent';
 export * from './events/result.v1';
 export * from './events/audit.v1';
+export * from './outbox-entry';
+export * from './event-schemas';

@@ -29,7 +29,14 @@ const common = {
     .optional(),
   priority: Priority.optional(),
   webhook: z.strictObject({ url: z.url({ protocol: /^https?$/ }).max(2048) }).optional(),
-  cache: z.strictObject({ ttlSeconds: z.int().min(1).max(30 * 86400) }).optional(),
+  cache: z
+    .strictObject({
+      ttlSeconds: z
+        .int()
+        .min(1)
+        .max(30 * 86400),
+    })
+    .optional(),
   metadata: Metadata.optional(),
   correlationId: z.string().min(1).max(256).optional(),
 };

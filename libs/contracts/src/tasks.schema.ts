@@ -61,7 +61,10 @@ export const ExtractInput = z.strictObject({
   schema: z.record(z.string(), z.unknown()),
 });
 export const EmbedInput = z.strictObject({
-  input: z.union([z.string().min(1).max(200_000), z.array(z.string().min(1).max(200_000)).min(1).max(2048)]),
+  input: z.union([
+    z.string().min(1).max(200_000),
+    z.array(z.string().min(1).max(200_000)).min(1).max(2048),
+  ]),
   dimensions: z.int().min(1).max(8192).optional(),
 });
 export const ImageClassifyInput = z.strictObject({
@@ -84,7 +87,10 @@ export const ChatOutput = z.object({
   finishReason: FinishReason,
 });
 export const SummarizeOutput = z.object({ summary: z.string() });
-export const ClassifyOutput = z.object({ label: z.string(), scores: z.record(z.string(), z.number()) });
+export const ClassifyOutput = z.object({
+  label: z.string(),
+  scores: z.record(z.string(), z.number()),
+});
 export const ExtractOutput = z.object({ data: z.record(z.string(), z.unknown()) });
 export const EmbedOutput = z.object({ embeddings: z.array(z.array(z.number())) });
 export const ImageClassifyOutput = z.object({

@@ -15,7 +15,7 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 
 /** Parsed JSON from a request or fixture: the servers read vendors' bodies loosely on purpose. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export type Json = any;
 
 export interface RecordedRequest {

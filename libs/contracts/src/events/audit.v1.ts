@@ -23,7 +23,10 @@ export type AuditAction = z.infer<typeof AuditAction>;
 export const AuditData = z.object({
   action: AuditAction,
   tenantId: z.string().nullable(),
-  actor: z.object({ type: z.enum(['key', 'admin', 'system', 'anonymous']), id: z.string().nullable() }),
+  actor: z.object({
+    type: z.enum(['key', 'admin', 'system', 'anonymous']),
+    id: z.string().nullable(),
+  }),
   jobId: z.string().nullable(),
   task: z.string().nullable(),
   deployment: z.string().nullable(),

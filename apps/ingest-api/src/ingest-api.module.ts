@@ -1,0 +1,44 @@
+import { Module } from '@nestjs/common';
+import { KeyStore, TenantStore } from '@gateway/governance';
+import { GatewayContext } from '@gateway/platform';
+import { AdminController } from './admin/admin.controller';
+import { AdminGuard } from './admin/admin.guard';
+import { DocsController } from './docs/docs.controller';
+import { HealthController } from './health/health.controller';
+import { ApiKeyGuard } from './http/auth.guard';
+import { CancelJobUseCase } from './jobs/cancel-job.usecase';
+import { JobWaiter } from './jobs/job-waiter';
+import { JobsController } from './jobs/jobs.controller';
+import { SubmitJobUseCase } from './jobs/submit-job.usecase';
+import {
+  CANCEL_JOB,
+  GATEWAY_CONTEXT,
+  JOB_WAITER,
+  KEY_STORE,
+  SUBMIT_JOB,
+  TENANT_STORE,
+} from './tokens';
+
+/** Wires the ingest API: the shared context, stores and use cases, and the controllers. */
+@Module({})
+export class IngestApiModule {
+  static forContext(ctx: GatewayContext) {
+    const keyStore = new KeyStore(ctx.redis, ctx.keys);
+    const tenants = new TenantStore(ctx.redis, ctx.keys, () => ctx.config());
+    return {
+      module: IngestApiModule,
+      controllers: [JobsController, AdminController, HealthController, DocsController],
+      providers: [
+        { provide: GATEWAY_CONTEXT, useValue: ctx },
+        { provide: KEY_STORE, useValue: keyStore },
+        { provide: KeyStore, useValue: keyStore },
+        { provide: TENANT_STORE, useValue: tenants },
+        { provide: SUBMIT_JOB, useValue: new SubmitJobUseCase(ctx, tenants) },
+        { provide: CANCEL_JOB, useValue: new CancelJobUseCase(ctx) },
+        { provide: JOB_WAITER, useValue: new JobWaiter(ctx) },
+        ApiKeyGuard,
+        AdminGuard,
+      ],
+    };
+  }
+}

@@ -1,0 +1,60 @@
+import { isTerminal, type JobRecord } from '@gateway/contracts';
+import { auditEvent, jobAudit, resultEvent } from '@gateway/events';
+import type { Principal } from '@gateway/governance';
+import { GatewayError, type GatewayContext } from '@gateway/platform';
+
+/**
+ * Cancels a job: a queued one never runs; a running one has its provider call aborted by the
+ * worker that holds it; a terminal one answers 409.
+ */
+export class CancelJobUseCase {
+  constructor(private readonly ctx: GatewayContext) {}
+
+  async execute(principal: Principal, jobId: string): Promise<JobRecord> {
+    for (let tries = 0; tries < 3; tries++) {
+      const record = await this.ctx.store.get(jobId);
+      if (!record || record.tenantId !== principal.tenantId)
+        throw new GatewayError('not_found', `No job ${jobId}`);
+      if (isTerminal(record.status)) {
+        throw new GatewayError(
+          'conflict',
+          `Job ${jobId} is already ${record.status}; only queued or running jobs can be cancelled`,
+        );
+      }
+      const now = new Date();
+      const cancelled: JobRecord = {
+        ...record,
+        status: 'cancelled',
+        finishedAt: now.toISOString(),
+        error: { code: 'cancelled', message: 'Cancelled by the client', retryable: false },
+        timings: {
+          queuedMs: record.startedAt
+            ? Date.parse(record.startedAt) - Date.parse(record.createdAt)
+            : now.getTime() - Date.parse(record.createdAt),
+          providerMs: 0,
+          totalMs: now.getTime() - Date.parse(record.createdAt),
+        },
+      };
+      const res = await this.ctx.store.transition([record.status], cancelled, [
+        resultEvent(cancelled),
+        auditEvent(
+          jobAudit('job.cancelled', cancelled, 'cancelled', {
+            actor: { type: 'key', id: principal.keyId },
+          }),
+        ),
+      ]);
+      if (res !== 'OK') continue; // the status moved under us: look again
+      // Tell whichever worker holds it to abort the provider call, and drop the queue entry.
+      await this.ctx.redis.publish(this.ctx.keys.cancelChannel(), jobId);
+      if (record.status === 'queued') {
+        await this.ctx.queues.removeQueued(
+          record.route.deployment,
+          jobId,
+          record.route.fallbacks.length,
+        );
+      }
+      return cancelled;
+    }
+    throw new GatewayError('conflict', `Job ${jobId} changed while cancelling; try again`);
+  }
+}

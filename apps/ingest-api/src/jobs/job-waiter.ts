@@ -1,0 +1,61 @@
+import { isTerminal, type JobRecord, type JobStatus } from '@gateway/contracts';
+import type { GatewayContext } from '@gateway/platform';
+import type { Redis } from 'ioredis';
+
+/**
+ * Long-poll support: one subscriber connection per process; a request waiting on a job
+ * subscribes to that job's channel and is woken by the status change itself.
+ */
+export class JobWaiter {
+  private sub: Redis | undefined;
+  private readonly waiters = new Map<string, Set<(s: JobStatus) => void>>();
+
+  constructor(private readonly ctx: GatewayContext) {}
+
+  private subscriber(): Redis {
+    if (!this.sub) {
+      this.sub = this.ctx.redis.duplicate();
+      this.sub.on('error', () => undefined);
+      this.sub.on('message', (channel: string, status: string) => {
+        const id = channel.slice(channel.lastIndexOf(':') + 1);
+        this.waiters.get(id)?.forEach((w) => w(status as JobStatus));
+      });
+    }
+    return this.sub;
+  }
+
+  /** Resolves with the record once it is terminal or `waitMs` passes. */
+  async waitForTerminal(record: JobRecord, waitMs: number): Promise<JobRecord> {
+    if (isTerminal(record.status) || waitMs <= 0) return record;
+    const id = record.id;
+    const channel = this.ctx.keys.jobEvents(id);
+    let set = this.waiters.get(id);
+    const first = !set;
+    if (!set) this.waiters.set(id, (set = new Set()));
+    let wake!: (s: JobStatus) => void;
+    const woken = new Promise<void>((resolve) => {
+      wake = (s) => isTerminal(s) && resolve();
+    });
+    set.add(wake);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      if (first) await this.subscriber().subscribe(channel);
+      // The job may have finished between the first read and the subscription.
+      const now = await this.ctx.store.get(id);
+      if (!now || isTerminal(now.status)) return now ?? record;
+      await Promise.race([woken, new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]);
+      return (await this.ctx.store.get(id)) ?? record;
+    } finally {
+      clearTimeout(timer);
+      set.delete(wake);
+      if (set.size === 0) {
+        this.waiters.delete(id);
+        await this.sub?.unsubscribe(channel).catch(() => undefined);
+      }
+    }
+  }
+
+  close(): void {
+    this.sub?.disconnect();
+  }
+}

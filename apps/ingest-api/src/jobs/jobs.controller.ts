@@ -1,0 +1,117 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import { JobStatus, type JobRecord } from '@gateway/contracts';
+import { GatewayError, type GatewayContext } from '@gateway/platform';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { ApiKeyGuard, RequireScope, type AuthedRequest } from '../http/auth.guard';
+import type { CancelJobUseCase } from './cancel-job.usecase';
+import type { JobWaiter } from './job-waiter';
+import type { SubmitJobUseCase } from './submit-job.usecase';
+import { CANCEL_JOB, GATEWAY_CONTEXT, JOB_WAITER, SUBMIT_JOB } from '../tokens';
+import { Inject } from '@nestjs/common';
+
+const ListQuery = z.strictObject({
+  status: JobStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z
+    .string()
+    .regex(/^\d{1,16}(\.\d+)?$/)
+    .optional(),
+});
+
+function parseQuery<T extends z.ZodType>(schema: T, q: unknown): z.infer<T> {
+  const r = schema.safeParse(q ?? {});
+  if (!r.success) {
+    throw new GatewayError(
+      'validation_failed',
+      'Invalid query string; see details',
+      r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  return r.data;
+}
+
+/** The job API: submit, read (with long-poll), list, cancel. */
+@Controller('v1/jobs')
+@UseGuards(ApiKeyGuard)
+export class JobsController {
+  constructor(
+    @Inject(GATEWAY_CONTEXT) private readonly ctx: GatewayContext,
+    @Inject(SUBMIT_JOB) private readonly submit: SubmitJobUseCase,
+    @Inject(CANCEL_JOB) private readonly cancel: CancelJobUseCase,
+    @Inject(JOB_WAITER) private readonly waiter: JobWaiter,
+  ) {}
+
+  @Post()
+  @RequireScope('jobs:write')
+  async create(
+    @Req() req: AuthedRequest,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Headers('traceparent') traceparent: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<JobRecord> {
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+      throw new GatewayError(
+        'validation_failed',
+        'Idempotency-Key must be 1-255 visible ASCII characters',
+      );
+    }
+    const res = await this.submit.execute({
+      principal: req.principal!,
+      body,
+      idempotencyKey,
+      traceparent,
+    });
+    void reply.status(res.created ? 202 : 200).header('location', `/v1/jobs/${res.record.id}`);
+    return res.record;
+  }
+
+  @Get()
+  @RequireScope('jobs:read')
+  async list(
+    @Req() req: AuthedRequest,
+    @Query() query: unknown,
+  ): Promise<{ data: JobRecord[]; nextCursor: string | null }> {
+    const q = parseQuery(ListQuery, query);
+    return this.ctx.store.list(req.principal!.tenantId, q);
+  }
+
+  @Get(':id')
+  @RequireScope('jobs:read')
+  async get(
+    @Req() req: AuthedRequest,
+    @Param('id') id: string,
+    @Query() query: unknown,
+  ): Promise<JobRecord> {
+    const max = this.ctx.config().jobs.maxWaitSeconds;
+    const q = parseQuery(
+      z.strictObject({ wait: z.coerce.number().min(0).max(max).default(0) }),
+      query,
+    );
+    const record = await this.ctx.store.get(id);
+    if (!record || record.tenantId !== req.principal!.tenantId)
+      throw new GatewayError('not_found', `No job ${id}`);
+    return this.waiter.waitForTerminal(record, q.wait * 1000);
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  @RequireScope('jobs:write')
+  async remove(@Req() req: AuthedRequest, @Param('id') id: string): Promise<JobRecord> {
+    return this.cancel.execute(req.principal!, id);
+  }
+}

@@ -1,0 +1,210 @@
+import { createHash } from 'node:crypto';
+import { JobRequest, type JobRecord, type ApiErrorCode } from '@gateway/contracts';
+import { auditEvent, jobAudit } from '@gateway/events';
+import type { Principal, TenantStore } from '@gateway/governance';
+import { GatewayError, type GatewayContext } from '@gateway/platform';
+import { newJobId } from '@gateway/queue';
+import {
+  decide,
+  estimateTokens,
+  requestTraits,
+  scoreComplexity,
+  type LiveStats,
+} from '@gateway/routing';
+
+/** A submission as the HTTP layer (or Kafka ingress) hands it over. */
+export interface SubmitJobCommand {
+  readonly principal: Principal;
+  readonly body: unknown;
+  readonly idempotencyKey?: string;
+  readonly traceparent?: string;
+}
+
+export type SubmitJobResult = { readonly created: boolean; readonly record: JobRecord };
+
+const ROUTING_ERRORS: Record<string, ApiErrorCode> = {
+  no_route: 'no_route',
+  residency_violation: 'residency_violation',
+  model_not_allowed: 'forbidden',
+  unknown_model: 'validation_failed',
+  context_length: 'validation_failed',
+  cost_limit: 'policy_violation',
+};
+
+const NO_STATS: LiveStats = { get: () => undefined };
+
+/** Stable JSON (sorted keys), so the same body hashes the same whatever its key order. */
+function stableStringify(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableStringify((v as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * Accepts a job: validate, route, store durably (with its idempotency key and the audit
+ * event) and enqueue on the chosen deployment's queue. Answers only once the job is in Redis.
+ */
+export class SubmitJobUseCase {
+  constructor(
+    private readonly ctx: GatewayContext,
+    private readonly tenants: TenantStore,
+    private readonly stats: LiveStats = NO_STATS,
+  ) {}
+
+  async execute(cmd: SubmitJobCommand): Promise<SubmitJobResult> {
+    const parsed = JobRequest.safeParse(cmd.body);
+    if (!parsed.success) {
+      throw new GatewayError(
+        'validation_failed',
+        'The job request is invalid; see details',
+        parsed.error.issues
+          .slice(0, 20)
+          .map((i) => ({ path: i.path.join('.'), message: i.message })),
+      );
+    }
+    const request = parsed.data;
+    const { principal } = cmd;
+    const tenant = await this.tenants.get(principal.tenantId);
+    if (!tenant)
+      throw new GatewayError(
+        'unauthenticated',
+        'The key belongs to a tenant that no longer exists',
+      );
+    const cfg = this.ctx.config();
+    const tokens = estimateTokens(request);
+    const traits = requestTraits(request);
+    const modelScopes = [...principal.scopes]
+      .filter((s) => s.startsWith('models:'))
+      .map((s) => s.slice(7));
+    const id = newJobId();
+    const outcome = decide(
+      {
+        task: request.task,
+        model: request.model,
+        strategy: request.routing?.strategy,
+        maxCostUsd: request.routing?.maxCostUsd,
+        metadata: request.metadata,
+        inputTokens: tokens.inputTokens,
+        maxOutputTokens: tokens.maxOutputTokens,
+        ...traits,
+        complexity: scoreComplexity(request).score,
+        stickyKey: request.correlationId ?? id,
+      },
+      {
+        config: cfg,
+        tenant: { id: tenant.id, region: tenant.region, models: tenant.models },
+        stats: this.stats,
+        allowedModels: modelScopes.length ? modelScopes : undefined,
+      },
+    );
+    if (!outcome.ok)
+      throw new GatewayError(ROUTING_ERRORS[outcome.code] ?? 'no_route', outcome.message);
+    const d = outcome.decision;
+    const now = new Date().toISOString();
+    const record: JobRecord = {
+      id,
+      tenantId: tenant.id,
+      task: request.task,
+      status: 'queued',
+      priority: request.priority ?? 'normal',
+      createdAt: now,
+      startedAt: null,
+      finishedAt: null,
+      attempts: 0,
+      route: {
+        deployment: d.deployment,
+        provider: d.provider,
+        model: d.model,
+        reason: d.reason,
+        candidates: d.candidates,
+        fallbacks: [],
+        region: d.region,
+      },
+      cached: false,
+      output: null,
+      error: null,
+      usage: null,
+      costUsd: null,
+      timings: null,
+      policy: { redactions: {} },
+      metadata: request.metadata ?? {},
+      correlationId: request.correlationId ?? null,
+    };
+    const idem = cmd.idempotencyKey
+      ? {
+          key: cmd.idempotencyKey,
+          bodyHash: createHash('sha256').update(stableStringify(request)).digest('base64url'),
+          ttlSec: Math.round(cfg.jobs.idempotencyTtlHours * 3600),
+        }
+      : undefined;
+    const actor = { type: 'key' as const, id: principal.keyId };
+    const created = await this.ctx.store.create({
+      record,
+      request,
+      idempotency: idem,
+      events: [
+        auditEvent(
+          jobAudit('job.accepted', record, 'queued', {
+            actor,
+            details: {
+              strategy: d.strategy,
+              candidates: d.candidates.join(','),
+              inputTokens: tokens.inputTokens,
+            },
+          }),
+          cmd.traceparent,
+        ),
+      ],
+    });
+    if (!created.created)
+      return this.existing(created.jobId, created.sameBody, request.priority ?? 'normal');
+    const target = cfg.deploymentById.get(d.deployment)!;
+    await this.ctx.queues.enqueue(
+      d.deployment,
+      { jobId: id, hop: 0, traceparent: cmd.traceparent },
+      { priority: record.priority, attempts: target.attempts, backoffMs: cfg.jobs.backoffMs },
+    );
+    return { created: true, record };
+  }
+
+  /** An idempotent resubmission: the same job, re-enqueued if it never reached its queue. */
+  private async existing(
+    jobId: string,
+    sameBody: boolean,
+    priority: JobRecord['priority'],
+  ): Promise<SubmitJobResult> {
+    if (!sameBody) {
+      throw new GatewayError(
+        'idempotency_conflict',
+        'This Idempotency-Key was used with a different body',
+      );
+    }
+    const record = await this.ctx.store.get(jobId);
+    if (!record)
+      throw new GatewayError(
+        'idempotency_conflict',
+        'This Idempotency-Key names a job that has expired',
+      );
+    if (
+      record.status === 'queued' &&
+      record.route.fallbacks.length === 0 &&
+      record.attempts === 0
+    ) {
+      const target = this.ctx.config().deploymentById.get(record.route.deployment);
+      if (target) {
+        // BullMQ drops an add whose job id exists, so this only fills a gap left by a crash.
+        await this.ctx.queues.enqueue(
+          target.id,
+          { jobId, hop: 0 },
+          { priority, attempts: target.attempts, backoffMs: this.ctx.config().jobs.backoffMs },
+        );
+      }
+    }
+    return { created: false, record };
+  }
+}

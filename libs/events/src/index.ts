@@ -1,0 +1,3 @@
+export * from './cloud-events';
+export * from './kafka-client';
+export * from './outbox-relay';

@@ -1,0 +1,150 @@
+import type { Logger } from '@gateway/observability';
+import type { Redis } from 'ioredis';
+import type { Message, Producer } from 'kafkajs';
+import type { Topics } from './kafka-client';
+
+type StreamEntry = [id: string, fields: string[]];
+
+/**
+ * Moves outbox entries from the Redis streams to Kafka, at least once: an entry is
+ * acknowledged and deleted only after Kafka has accepted it. While Kafka is down entries
+ * wait in Redis; entries left pending by a relay that died are claimed after `claimIdleMs`.
+ */
+export class OutboxRelay {
+  private running = false;
+  private readonly loops: Promise<void>[] = [];
+  private readonly conns: Redis[] = [];
+  delivered = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly producer: Producer,
+    private readonly streams: readonly string[],
+    private readonly topics: Topics,
+    private readonly log: Logger,
+    private readonly opts: {
+      group: string;
+      consumer: string;
+      batch?: number;
+      claimIdleMs?: number;
+    } = {
+      group: 'relay',
+      consumer: 'relay-1',
+    },
+  ) {}
+
+  async start(): Promise<void> {
+    this.running = true;
+    for (const stream of this.streams) {
+      await this.redis
+        .xgroup('CREATE', stream, this.opts.group, '0', 'MKSTREAM')
+        .catch((e: Error) => (e.message.includes('BUSYGROUP') ? undefined : Promise.reject(e)));
+      const conn = this.redis.duplicate();
+      conn.on('error', () => undefined);
+      this.conns.push(conn);
+      this.loops.push(this.loop(conn, stream));
+    }
+  }
+
+  /** Entries not yet delivered, across all streams (the downstream backlog). */
+  async backlog(): Promise<number> {
+    const pipe = this.redis.pipeline();
+    this.streams.forEach((s) => pipe.xlen(s));
+    const res = (await pipe.exec()) ?? [];
+    return res.reduce((n, [, v]) => n + Number(v ?? 0), 0);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.conns.forEach((c) => c.disconnect());
+    await Promise.allSettled(this.loops);
+  }
+
+  private async loop(conn: Redis, stream: string): Promise<void> {
+    const batch = this.opts.batch ?? 500;
+    const claimIdle = this.opts.claimIdleMs ?? 30_000;
+    let backoff = 200;
+    // First our own pending entries (a restart with the same consumer name), then new ones.
+    let cursor = '0';
+    let lastClaim = 0;
+    while (this.running) {
+      try {
+        let entries: StreamEntry[] = [];
+        if (Date.now() - lastClaim > claimIdle) {
+          lastClaim = Date.now();
+          const claimed = (await conn.xautoclaim(
+            stream,
+            this.opts.group,
+            this.opts.consumer,
+            claimIdle,
+            '0-0',
+            'COUNT',
+            batch,
+          )) as [string, StreamEntry[]];
+          entries = claimed[1].filter((e) => e[1] !== null);
+        }
+        if (entries.length === 0) {
+          const res = (await conn.xreadgroup(
+            'GROUP',
+            this.opts.group,
+            this.opts.consumer,
+            'COUNT',
+            batch,
+            'BLOCK',
+            1000,
+            'STREAMS',
+            stream,
+            cursor,
+          )) as [string, StreamEntry[]][] | null;
+          entries = res?.[0]?.[1] ?? [];
+          if (cursor === '0' && entries.length === 0) cursor = '>';
+          if (entries.length === 0) continue;
+        }
+        await this.publish(entries);
+        const ids = entries.map((e) => e[0]);
+        await conn
+          .multi()
+          .xack(stream, this.opts.group, ...ids)
+          .xdel(stream, ...ids)
+          .exec();
+        this.delivered += ids.length;
+        backoff = 200;
+      } catch (e) {
+        if (!this.running) break;
+        this.log.warn(
+          { err: (e as Error).message, stream },
+          'outbox relay: Kafka or Redis unavailable; retrying',
+        );
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 5000);
+        // Re-read what we hold pending so nothing waits for the idle claim.
+        cursor = '0';
+      }
+    }
+  }
+
+  private async publish(entries: StreamEntry[]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const [, fields] of entries) {
+      const f = toMap(fields);
+      const topic = f.t === 'audit' ? this.topics.audit : this.topics.results;
+      const list = byTopic.get(topic) ?? [];
+      list.push({
+        key: f.k,
+        value: f.v,
+        headers: { 'content-type': 'application/cloudevents+json' },
+      });
+      byTopic.set(topic, list);
+    }
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  }
+}
+
+function toMap(fields: string[]): Record<string, string> {
+  const o: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) o[fields[i]] = fields[i + 1];
+  return o;
+}

@@ -1,0 +1,97 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  loadGatewayConfig,
+  loadRuntimeEnv,
+  type LoadedConfig,
+  type RuntimeEnv,
+} from '@gateway/config';
+import { createKafka, resolveTopics, type Topics } from '@gateway/events';
+import { createLogger, type Logger } from '@gateway/observability';
+import { adapterCatalogue } from '@gateway/providers';
+import { JobQueues, JobStore, Keys } from '@gateway/queue';
+import { LocalBlobStore, type BlobStore } from '@gateway/storage';
+import type { ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Kafka } from 'kafkajs';
+
+/**
+ * Everything an app of the gateway shares: environment, config, Redis, Kafka, the job store
+ * and the queues. Built once at boot; config can be swapped on reload.
+ */
+export class GatewayContext {
+  readonly env: RuntimeEnv;
+  readonly log: Logger;
+  readonly keys: Keys;
+  readonly redis: Redis;
+  readonly bullConnection: ConnectionOptions;
+  readonly blobs: BlobStore;
+  readonly store: JobStore;
+  readonly queues: JobQueues;
+  readonly kafka: Kafka;
+  readonly topics: Topics;
+  private cfg: LoadedConfig;
+  private readonly reloadListeners: ((c: LoadedConfig) => void)[] = [];
+
+  constructor(
+    readonly app: string,
+    env: RuntimeEnv = loadRuntimeEnv(),
+  ) {
+    this.env = env;
+    this.log = createLogger(app, env.logLevel);
+    this.cfg = loadGatewayConfig(env.configPath, env.vars, adapterCatalogue);
+    for (const d of this.cfg.disabled) this.log.warn(d, 'deployment disabled');
+    this.keys = new Keys(env.keyPrefix);
+    this.redis = new Redis(env.redisUrl, {
+      maxRetriesPerRequest: null,
+      enableAutoPipelining: true,
+    });
+    this.redis.on('error', (e) => this.log.warn({ err: e.message }, 'redis error'));
+    // BullMQ needs its own connection settings (blocking commands, no retry limit).
+    this.bullConnection = { url: env.redisUrl, maxRetriesPerRequest: null };
+    mkdirSync(join(env.dataDir, 'blobs'), { recursive: true });
+    this.blobs = new LocalBlobStore(join(env.dataDir, 'blobs'));
+    this.store = new JobStore(this.redis, this.keys, this.blobs, {
+      retentionSec: Math.round(this.cfg.jobs.retentionDays * 86400),
+      inlineMaxBytes: this.cfg.jobs.inlineMaxBytes,
+    });
+    this.queues = new JobQueues(this.bullConnection, this.keys.bullPrefix());
+    this.topics = resolveTopics(this.cfg.kafka.topics, env.topicPrefix);
+    this.kafka = createKafka({
+      clientId: `${env.kafkaClientId}-${app}`,
+      brokers: env.kafkaBrokers,
+      logger: this.log,
+    });
+  }
+
+  /** The config in force; read it per use, never keep it. */
+  config(): LoadedConfig {
+    return this.cfg;
+  }
+
+  /** Re-reads gateway.yaml; an invalid file is refused and the old config kept. */
+  reload(): { ok: true } | { ok: false; error: string } {
+    try {
+      const next = loadGatewayConfig(this.env.configPath, this.env.vars, adapterCatalogue);
+      this.cfg = next;
+      this.reloadListeners.forEach((l) => l(next));
+      this.log.info({ path: this.env.configPath }, 'config reloaded');
+      return { ok: true };
+    } catch (e) {
+      this.log.error(
+        { err: (e as Error).message },
+        'config reload refused; keeping the old config',
+      );
+      return { ok: false, error: (e as Error).message };
+    }
+  }
+
+  onReload(listener: (c: LoadedConfig) => void): void {
+    this.reloadListeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    await this.queues.close();
+    this.redis.disconnect();
+  }
+}

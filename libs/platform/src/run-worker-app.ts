@@ -1,0 +1,57 @@
+import type { ProviderClass } from '@gateway/contracts';
+import { ProviderRegistry } from '@gateway/providers';
+import { ProcessJobUseCase, WorkerHost } from '@gateway/queue';
+import { GatewayContext } from './gateway-context';
+import { onShutdown } from './shutdown';
+
+/** Starts the worker app of one provider class: its deployments' queues, with graceful stop. */
+export async function runWorkerApp(
+  cls: ProviderClass,
+  ctx = new GatewayContext(`worker-${cls}`),
+): Promise<{ stop(): Promise<void> }> {
+  let registry = new ProviderRegistry(ctx.config());
+  const useCase = new ProcessJobUseCase(
+    ctx.store,
+    ctx.queues,
+    () => registry,
+    () => ctx.config(),
+    ctx.log,
+  );
+  const host = new WorkerHost(
+    cls,
+    ctx.bullConnection,
+    ctx.redis,
+    ctx.keys,
+    ctx.queues,
+    useCase,
+    ctx.log,
+  );
+  ctx.onReload((cfg) => {
+    registry.reconfigure(cfg);
+    host.sync(cfg);
+  });
+  await host.start(ctx.config());
+  const grace = ctx.config().jobs.shutdownGraceMs;
+  const stop = async () => {
+    await host.close(grace);
+    await registry.close();
+    registry = new ProviderRegistry(ctx.config());
+    await ctx.close();
+  };
+  return { stop };
+}
+
+/** The main of a worker app process. */
+export function workerMain(cls: ProviderClass): void {
+  const ctx = new GatewayContext(`worker-${cls}`);
+  process.on('SIGHUP', () => ctx.reload());
+  runWorkerApp(cls, ctx)
+    .then(({ stop }) => {
+      onShutdown(ctx.log, ctx.config().jobs.shutdownGraceMs + 5000, stop);
+      ctx.log.info({ class: cls }, 'worker app ready');
+    })
+    .catch((e: unknown) => {
+      ctx.log.fatal({ err: (e as Error).message }, 'worker app failed to start');
+      process.exit(1);
+    });
+}

@@ -1,0 +1,201 @@
+import { JobRecord, JobRequest, type JobStatus, type OutboxEntry } from '@gateway/contracts';
+import type { BlobStore } from '@gateway/storage';
+import type { Redis } from 'ioredis';
+import { CREATE_JOB, TRANSITION_JOB } from './job-store.scripts';
+import { Keys, shardOf } from './keys';
+import { flattenEntries } from './outbox-entry';
+
+interface BlobRef {
+  $blob: string;
+}
+const isBlobRef = (v: unknown): v is BlobRef =>
+  !!v && typeof v === 'object' && typeof (v as BlobRef).$blob === 'string';
+
+export interface JobStoreOptions {
+  /** How long terminal records are kept. */
+  readonly retentionSec: number;
+  /** Payloads larger than this (bytes of JSON) go to the blob store. */
+  readonly inlineMaxBytes: number;
+}
+
+export type CreateResult =
+  | { readonly created: true }
+  | { readonly created: false; readonly jobId: string; readonly sameBody: boolean };
+
+type ScriptRedis = Redis & {
+  gwCreateJob(...args: (string | number)[]): Promise<[number, string?]>;
+  gwTransitionJob(...args: (string | number)[]): Promise<string>;
+};
+
+/**
+ * The job store: records, requests and their outbox entries in Redis; large payloads in the
+ * blob store. Records outlive BullMQ's own job data and expire after the retention window.
+ */
+export class JobStore {
+  private readonly redis: ScriptRedis;
+
+  constructor(
+    redis: Redis,
+    readonly keys: Keys,
+    private readonly blobs: BlobStore,
+    private readonly opts: JobStoreOptions,
+  ) {
+    if (!('gwCreateJob' in redis)) {
+      redis.defineCommand('gwCreateJob', { numberOfKeys: 5, lua: CREATE_JOB });
+      redis.defineCommand('gwTransitionJob', { numberOfKeys: 2, lua: TRANSITION_JOB });
+    }
+    this.redis = redis as ScriptRedis;
+  }
+
+  /** Stores a new queued job atomically with its idempotency key and outbox entries. */
+  async create(input: {
+    record: JobRecord;
+    request: JobRequest;
+    idempotency?: { key: string; bodyHash: string; ttlSec: number };
+    events: readonly OutboxEntry[];
+  }): Promise<CreateResult> {
+    const { record } = input;
+    const k = this.keys;
+    const reqJson = await this.inline(JSON.stringify(input.request), record, 'request');
+    const idem = input.idempotency;
+    // Queued jobs keep their record for the retention window past the longest queue wait.
+    const ttl = this.opts.retentionSec * 2;
+    const res = await this.redis.gwCreateJob(
+      k.job(record.id),
+      k.request(record.id),
+      k.outbox(shardOf(record.id)),
+      k.tenantJobs(record.tenantId),
+      idem ? k.idempotency(record.tenantId, idem.key) : k.job(record.id),
+      idem ? '1' : '0',
+      idem ? `${record.id}|${idem.bodyHash}` : '',
+      idem ? idem.ttlSec : 0,
+      record.id,
+      JSON.stringify(record),
+      reqJson,
+      ttl,
+      Date.parse(record.createdAt),
+      ...flattenEntries(input.events),
+    );
+    if (res[0] === 1) return { created: true };
+    const [jobId, hash] = String(res[1]).split('|');
+    return { created: false, jobId, sameBody: hash === idem?.bodyHash };
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    const data = await this.redis.hget(this.keys.job(id), 'data');
+    if (!data) return null;
+    const record = JSON.parse(data) as JobRecord;
+    if (isBlobRef(record.output))
+      record.output = JSON.parse((await this.blobs.get(record.output.$blob)).toString());
+    return record;
+  }
+
+  async getStatus(id: string): Promise<JobStatus | null> {
+    return (await this.redis.hget(this.keys.job(id), 'status')) as JobStatus | null;
+  }
+
+  async getRequest(id: string): Promise<JobRequest | null> {
+    const raw = await this.redis.get(this.keys.request(id));
+    if (!raw) return null;
+    const parsed: unknown = JSON.parse(raw);
+    const body: unknown = isBlobRef(parsed)
+      ? JSON.parse((await this.blobs.get(parsed.$blob)).toString())
+      : parsed;
+    return JobRequest.parse(body);
+  }
+
+  /**
+   * Moves a job to `record.status` when its current status is one of `from`, writing the
+   * record and outbox entries in one transaction. Returns 'OK', or the status that blocked it
+   * ('' when the record is gone).
+   */
+  async transition(
+    from: readonly JobStatus[],
+    record: JobRecord,
+    events: readonly OutboxEntry[] = [],
+  ): Promise<'OK' | JobStatus | ''> {
+    const terminal = record.status !== 'queued' && record.status !== 'running';
+    const stored = terminal ? await this.outlineOutput(record) : record;
+    return (await this.redis.gwTransitionJob(
+      this.keys.job(record.id),
+      this.keys.outbox(shardOf(record.id)),
+      from.join(','),
+      record.status,
+      JSON.stringify(stored),
+      terminal ? this.opts.retentionSec : '',
+      this.keys.jobEvents(record.id),
+      ...flattenEntries(events),
+    )) as 'OK' | JobStatus | '';
+  }
+
+  /** Lists a tenant's jobs, newest first. The cursor is the last item's index score and id. */
+  async list(
+    tenantId: string,
+    q: { status?: JobStatus; limit: number; cursor?: string },
+  ): Promise<{ data: JobRecord[]; nextCursor: string | null }> {
+    const zkey = this.keys.tenantJobs(tenantId);
+    const out: JobRecord[] = [];
+    let max = q.cursor ? `(${Number(q.cursor)}` : '+inf';
+    let lastScore: string | null = null;
+    // Bounded scan: filtering by status may skip items, but never more than 20 pages.
+    for (let page = 0; page < 20 && out.length < q.limit; page++) {
+      const batch = await this.redis.zrevrangebyscore(
+        zkey,
+        max,
+        '-inf',
+        'WITHSCORES',
+        'LIMIT',
+        0,
+        q.limit * 2,
+      );
+      if (batch.length === 0) {
+        lastScore = null;
+        break;
+      }
+      const ids: string[] = [];
+      const scores: string[] = [];
+      for (let i = 0; i < batch.length; i += 2) {
+        ids.push(batch[i]);
+        scores.push(batch[i + 1]);
+      }
+      const pipe = this.redis.pipeline();
+      ids.forEach((id) => pipe.hmget(this.keys.job(id), 'status', 'data'));
+      const rows = (await pipe.exec()) ?? [];
+      const gone: string[] = [];
+      for (let i = 0; i < ids.length && out.length < q.limit; i++) {
+        const [status, data] = (rows[i]?.[1] as [string | null, string | null]) ?? [null, null];
+        lastScore = scores[i];
+        if (!data) gone.push(ids[i]);
+        else if (!q.status || status === q.status) out.push(JSON.parse(data) as JobRecord);
+      }
+      if (gone.length) await this.redis.zrem(zkey, ...gone);
+      max = `(${scores[scores.length - 1]}`;
+      if (batch.length < q.limit * 4) {
+        if (out.length < q.limit) lastScore = null;
+        break;
+      }
+    }
+    for (const r of out) if (isBlobRef(r.output)) r.output = null;
+    return { data: out, nextCursor: out.length === q.limit && lastScore ? lastScore : null };
+  }
+
+  private async inline(
+    json: string,
+    record: JobRecord,
+    what: 'request' | 'output',
+  ): Promise<string> {
+    if (Buffer.byteLength(json) <= this.opts.inlineMaxBytes) return json;
+    const day = record.createdAt.slice(0, 10);
+    const key = `jobs/${day}/${record.id}.${what}.json`;
+    await this.blobs.put(key, json);
+    return JSON.stringify({ $blob: key } satisfies BlobRef);
+  }
+
+  private async outlineOutput(record: JobRecord): Promise<JobRecord> {
+    if (record.output === null || record.output === undefined) return record;
+    const json = JSON.stringify(record.output);
+    if (Buffer.byteLength(json) <= this.opts.inlineMaxBytes) return record;
+    const ref = await this.inline(json, record, 'output');
+    return { ...record, output: JSON.parse(ref) };
+  }
+}

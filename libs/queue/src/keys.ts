@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Redis key layout. A job's record, request and the outbox entries written with it share a
+ * hash tag (the job's shard), so the one transaction that stores a result stays in one slot
+ * on Redis Cluster. The shard is encoded in the job id's last character.
+ */
+export const SHARDS = 8;
+const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+/** A new job id: time-ordered, 72 random bits, and its shard as the last character. */
+export function newJobId(now = Date.now()): string {
+  const shard = randomBytes(1)[0] % SHARDS;
+  const rand = randomBytes(9).toString('base64url').replace(/[-_]/g, 'x');
+  return `job_${now.toString(36)}${rand}${ALPHABET[shard]}`;
+}
+
+export function shardOf(jobId: string): number {
+  const n = ALPHABET.indexOf(jobId.charAt(jobId.length - 1));
+  return n < 0 ? 0 : n % SHARDS;
+}
+
+export function isJobId(s: string): boolean {
+  return /^job_[a-z0-9]{6,12}[A-Za-z0-9x]{12}[0-9a-z]$/.test(s);
+}
+
+export class Keys {
+  constructor(readonly prefix: string) {}
+
+  /** HASH {status, data}: the job record. */
+  job(id: string): string {
+    return `${this.prefix}:{s${shardOf(id)}}:job:${id}`;
+  }
+  /** The stored request (JSON, or a blob reference). */
+  request(id: string): string {
+    return `${this.prefix}:{s${shardOf(id)}}:req:${id}`;
+  }
+  /** Cached provider result of an attempt, so a model is never called twice for one result. */
+  outbox(shard: number): string {
+    return `${this.prefix}:{s${shard}}:outbox`;
+  }
+  idempotency(tenantId: string, key: string): string {
+    return `${this.prefix}:{t:${tenantId}}:idem:${key}`;
+  }
+  tenantJobs(tenantId: string): string {
+    return `${this.prefix}:{t:${tenantId}}:jobs`;
+  }
+  /** Pub/sub channel for a job's status changes (long-poll, SSE). */
+  jobEvents(id: string): string {
+    return `${this.prefix}:jobev:${id}`;
+  }
+  /** Pub/sub channel asking workers to abort a running job. */
+  cancelChannel(): string {
+    return `${this.prefix}:cancel`;
+  }
+  /** BullMQ prefix. Queue names carry their own hash tag. */
+  bullPrefix(): string {
+    return `${this.prefix}:bull`;
+  }
+  apiKey(hash: string): string {
+    return `${this.prefix}:apikey:${hash}`;
+  }
+  apiKeyById(id: string): string {
+    return `${this.prefix}:apikeyid:${id}`;
+  }
+  tenant(id: string): string {
+    return `${this.prefix}:tenant:${id}`;
+  }
+  tenants(): string {
+    return `${this.prefix}:tenants`;
+  }
+  keyInvalidation(): string {
+    return `${this.prefix}:keys:invalidate`;
+  }
+}
+
+/** One BullMQ queue per deployment; the braces make each queue its own cluster slot. */
+export function queueNameFor(deploymentId: string): string {
+  return `{dep-${deploymentId}}`;
+}
+
+export function newRequestId(): string {
+  return `req_${randomBytes(8).toString('hex')}`;
+}

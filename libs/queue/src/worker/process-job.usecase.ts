@@ -1,0 +1,217 @@
+import { type JobError, type JobRecord } from '@gateway/contracts';
+import type { LoadedConfig } from '@gateway/config';
+import { auditEvent, jobAudit, resultEvent } from '@gateway/events';
+import type { Logger } from '@gateway/observability';
+import { computeCostUsd, ProviderError, type ProviderRegistry } from '@gateway/providers';
+import type { JobQueues, QueuedJobData } from '../job-queues';
+import type { JobStore } from '../job-store';
+
+/** What the processor learns about the BullMQ job it runs. */
+export interface AttemptInfo {
+  readonly deploymentId: string;
+  readonly data: QueuedJobData;
+  /** Attempts already made on this deployment before this one. */
+  readonly attemptsMade: number;
+  readonly maxAttempts: number;
+  readonly signal: AbortSignal;
+}
+
+/** How an attempt ended, for the worker host to translate into BullMQ terms. */
+export type AttemptOutcome =
+  | { kind: 'done' }
+  | { kind: 'retry'; error: ProviderError }
+  | { kind: 'rate_limited'; retryAfterMs: number; error: ProviderError }
+  | { kind: 'released' };
+
+const toJobError = (e: ProviderError): JobError => ({
+  code: e.code,
+  message: e.message,
+  retryable: e.retryable,
+});
+
+/**
+ * Runs one attempt of a job on one deployment: load, mark running, call the model, store the
+ * result with its outbox events in one transaction, or decide retry / fallback / failure.
+ * A job whose result is already stored is never sent to the model again.
+ */
+export class ProcessJobUseCase {
+  constructor(
+    private readonly store: JobStore,
+    private readonly queues: JobQueues,
+    private readonly providers: () => ProviderRegistry,
+    private readonly config: () => LoadedConfig,
+    private readonly log: Logger,
+  ) {}
+
+  async execute(a: AttemptInfo): Promise<AttemptOutcome> {
+    const record = await this.store.get(a.data.jobId);
+    if (
+      !record ||
+      record.status === 'succeeded' ||
+      record.status === 'failed' ||
+      record.status === 'cancelled'
+    ) {
+      return { kind: 'done' };
+    }
+    const request = await this.store.getRequest(record.id);
+    if (!request) return { kind: 'done' };
+    const cfg = this.config();
+    const deployment = cfg.deploymentById.get(a.deploymentId);
+    const now = new Date();
+    const running: JobRecord = {
+      ...record,
+      status: 'running',
+      startedAt: record.startedAt ?? now.toISOString(),
+      attempts: record.attempts + 1,
+    };
+    if ((await this.store.transition(['queued', 'running'], running)) !== 'OK')
+      return { kind: 'done' };
+    if (!deployment) {
+      return this.fail(
+        running,
+        new ProviderError('not_found', `Deployment "${a.deploymentId}" is no longer configured`),
+      );
+    }
+    const started = performance.now();
+    try {
+      const adapter = this.providers().adapterFor(deployment.id);
+      const res = await adapter.call(request.task, request.input, {
+        deployment,
+        signal: a.signal,
+        jobId: record.id,
+      });
+      const providerMs = Math.round(performance.now() - started);
+      const finishedAt = new Date();
+      const done: JobRecord = {
+        ...running,
+        status: 'succeeded',
+        finishedAt: finishedAt.toISOString(),
+        output: res.output,
+        error: null,
+        usage: res.usage,
+        costUsd: computeCostUsd(deployment.price, res.usage, res.images ?? 0),
+        timings: {
+          queuedMs: Math.max(0, Date.parse(running.startedAt!) - Date.parse(record.createdAt)),
+          providerMs,
+          totalMs: finishedAt.getTime() - Date.parse(record.createdAt),
+        },
+      };
+      await this.store.transition(['running'], done, [
+        resultEvent(done, a.data.traceparent),
+        auditEvent(
+          jobAudit('job.succeeded', done, 'succeeded', { details: { costUsd: done.costUsd } }),
+          a.data.traceparent,
+        ),
+      ]);
+      return { kind: 'done' };
+    } catch (e) {
+      const err = ProviderError.isProviderError(e)
+        ? e
+        : new ProviderError('server_error', `Unexpected error: ${(e as Error).message}`, {
+            cause: e,
+          });
+      return this.onError(running, a, err);
+    }
+  }
+
+  private async onError(
+    record: JobRecord,
+    a: AttemptInfo,
+    err: ProviderError,
+  ): Promise<AttemptOutcome> {
+    if (err.code === 'cancelled') {
+      // Aborted: either the client cancelled (the record says so already) or we are shutting down.
+      const status = await this.store.getStatus(record.id);
+      if (status === 'cancelled') return { kind: 'done' };
+      await this.store.transition(['running'], {
+        ...record,
+        status: 'queued',
+        attempts: record.attempts - 1,
+      });
+      return { kind: 'released' };
+    }
+    if (err.code === 'rate_limited') {
+      // A 429 never burns an attempt: the queue pauses and the job waits its turn again.
+      await this.store.transition(['running'], {
+        ...record,
+        status: 'queued',
+        attempts: record.attempts - 1,
+      });
+      return { kind: 'rate_limited', retryAfterMs: err.retryAfterMs ?? 1000, error: err };
+    }
+    const lastAttempt = a.attemptsMade + 1 >= a.maxAttempts;
+    if (err.retryable && !lastAttempt) {
+      await this.store.transition(['running'], { ...record, status: 'queued' });
+      return { kind: 'retry', error: err };
+    }
+    if (err.retryable && (await this.fallBack(record, a, err))) return { kind: 'done' };
+    return this.fail(record, err);
+  }
+
+  /** Moves the job to the next candidate's queue, keeping its id. */
+  private async fallBack(record: JobRecord, a: AttemptInfo, err: ProviderError): Promise<boolean> {
+    const cfg = this.config();
+    const idx = record.route.candidates.indexOf(a.deploymentId);
+    const next = record.route.candidates.slice(idx + 1).find((d) => cfg.deploymentById.has(d));
+    if (!next) return false;
+    const target = cfg.deploymentById.get(next)!;
+    const provider = cfg.providerById.get(target.provider)!;
+    const hopped: JobRecord = {
+      ...record,
+      status: 'queued',
+      route: {
+        ...record.route,
+        deployment: next,
+        provider: provider.id,
+        model: target.model,
+        region: target.region,
+        fallbacks: [
+          ...record.route.fallbacks,
+          { from: a.deploymentId, to: next, error: toJobError(err), at: new Date().toISOString() },
+        ],
+      },
+    };
+    const ok = await this.store.transition(['running'], hopped, [
+      auditEvent(
+        jobAudit('job.fallback', hopped, 'fallback', {
+          reason: `${a.deploymentId} failed with ${err.code}; next: ${next}`,
+          details: { from: a.deploymentId, to: next, errorCode: err.code },
+        }),
+        a.data.traceparent,
+      ),
+    ]);
+    if (ok !== 'OK') return true;
+    await this.queues.enqueue(
+      next,
+      { jobId: record.id, hop: a.data.hop + 1, traceparent: a.data.traceparent },
+      { priority: record.priority, attempts: target.attempts, backoffMs: cfg.jobs.backoffMs },
+    );
+    this.log.info(
+      { jobId: record.id, from: a.deploymentId, to: next, code: err.code },
+      'job fell back',
+    );
+    return true;
+  }
+
+  private async fail(record: JobRecord, err: ProviderError): Promise<AttemptOutcome> {
+    const finishedAt = new Date();
+    const failed: JobRecord = {
+      ...record,
+      status: 'failed',
+      finishedAt: finishedAt.toISOString(),
+      error: toJobError(err),
+      timings: {
+        queuedMs: record.startedAt
+          ? Math.max(0, Date.parse(record.startedAt) - Date.parse(record.createdAt))
+          : 0,
+        providerMs: 0,
+        totalMs: finishedAt.getTime() - Date.parse(record.createdAt),
+      },
+    };
+    await this.store.transition(['running', 'queued'], failed, [
+      resultEvent(failed),
+      auditEvent(jobAudit('job.failed', failed, 'failed', { details: { errorCode: err.code } })),
+    ]);
+    return { kind: 'done' };
+  }
+}

@@ -1,0 +1,111 @@
+import type { ProviderClass } from '@gateway/contracts';
+import type { LoadedConfig } from '@gateway/config';
+import type { Logger } from '@gateway/observability';
+import { WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { JobQueues, QueuedJobData } from '../job-queues';
+import { queueNameFor, type Keys } from '../keys';
+import type { ProcessJobUseCase } from './process-job.usecase';
+
+/**
+ * Runs the BullMQ workers of one provider class: one worker per deployment queue of that
+ * class. The processor stays thin: it hands ids to the use case and translates its outcome
+ * into BullMQ terms (retry with backoff, rate-limit pause without an attempt, release).
+ */
+export class WorkerHost {
+  private readonly workers = new Map<string, Worker<QueuedJobData>>();
+  private readonly inflight = new Map<string, AbortController>();
+  private subscriber: Redis | undefined;
+
+  constructor(
+    private readonly cls: ProviderClass,
+    private readonly connection: ConnectionOptions,
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly queues: JobQueues,
+    private readonly useCase: ProcessJobUseCase,
+    private readonly log: Logger,
+  ) {}
+
+  async start(config: LoadedConfig): Promise<void> {
+    this.subscriber = this.redis.duplicate();
+    this.subscriber.on('error', () => undefined);
+    await this.subscriber.subscribe(this.keys.cancelChannel());
+    this.subscriber.on('message', (_ch: string, jobId: string) =>
+      this.inflight.get(jobId)?.abort(),
+    );
+    this.sync(config);
+  }
+
+  /** Starts workers for deployments of this class that have none yet (boot and reload). */
+  sync(config: LoadedConfig): void {
+    const disabled = new Set(config.disabled.map((d) => d.deployment));
+    for (const d of config.deployments) {
+      if (d.class !== this.cls || disabled.has(d.id) || this.workers.has(d.id)) continue;
+      const worker = new Worker<QueuedJobData>(
+        queueNameFor(d.id),
+        (job, token) => this.process(d.id, job, token),
+        {
+          connection: this.connection,
+          prefix: this.keys.bullPrefix(),
+          concurrency: d.limits.maxConcurrency,
+          autorun: true,
+          // Stalled jobs (a worker killed mid-call) return to the queue quickly.
+          stalledInterval: 5000,
+          maxStalledCount: 10,
+          lockDuration: 30_000,
+        },
+      );
+      worker.on('error', (err) =>
+        this.log.warn({ err: err.message, deployment: d.id }, 'worker error'),
+      );
+      this.workers.set(d.id, worker);
+      this.log.info({ deployment: d.id, concurrency: d.limits.maxConcurrency }, 'worker started');
+    }
+  }
+
+  private async process(
+    deploymentId: string,
+    job: Job<QueuedJobData>,
+    token?: string,
+  ): Promise<void> {
+    const ac = new AbortController();
+    this.inflight.set(job.data.jobId, ac);
+    try {
+      const outcome = await this.useCase.execute({
+        deploymentId,
+        data: job.data,
+        attemptsMade: job.attemptsMade,
+        maxAttempts: job.opts.attempts ?? 1,
+        signal: ac.signal,
+      });
+      switch (outcome.kind) {
+        case 'done':
+          return;
+        case 'retry':
+          throw outcome.error;
+        case 'rate_limited':
+          await this.queues.queue(deploymentId).rateLimit(outcome.retryAfterMs);
+          throw Worker.RateLimitError();
+        case 'released':
+          await job.moveToWait(token);
+          throw new WaitingError();
+      }
+    } finally {
+      this.inflight.delete(job.data.jobId);
+    }
+  }
+
+  /**
+   * Stops taking jobs and lets in-flight ones finish within `graceMs`; after that, aborts
+   * them so they return to their queue for another worker.
+   */
+  async close(graceMs: number): Promise<void> {
+    const closing = Promise.allSettled([...this.workers.values()].map((w) => w.close()));
+    const timer = setTimeout(() => this.inflight.forEach((ac) => ac.abort()), graceMs);
+    await closing;
+    clearTimeout(timer);
+    this.workers.clear();
+    this.subscriber?.disconnect();
+  }
+}
