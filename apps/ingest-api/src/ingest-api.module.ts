@@ -6,10 +6,8 @@ import { AdminGuard } from './admin/admin.guard';
 import { DocsController } from './docs/docs.controller';
 import { HealthController } from './health/health.controller';
 import { ApiKeyGuard } from './http/auth.guard';
-import { CancelJobUseCase } from './jobs/cancel-job.usecase';
-import { JobWaiter } from './jobs/job-waiter';
 import { JobsController } from './jobs/jobs.controller';
-import { SubmitJobUseCase } from './jobs/submit-job.usecase';
+import { SubmitJobUseCase, CancelJobUseCase, JobWaiter } from '@gateway/platform';
 import {
   CANCEL_JOB,
   GATEWAY_CONTEXT,

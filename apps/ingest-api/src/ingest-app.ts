@@ -7,7 +7,7 @@ import { GatewayContext } from '@gateway/platform';
 import { ErrorFilter } from './http/error.filter';
 import { IngestApiModule } from './ingest-api.module';
 import { JOB_WAITER } from './tokens';
-import type { JobWaiter } from './jobs/job-waiter';
+import type { JobWaiter } from '@gateway/platform';
 
 /** Builds the ingest API on a context; tests call this too. */
 export async function createIngestApp(ctx: GatewayContext): Promise<NestFastifyApplication> {

@@ -128,6 +128,15 @@ export class JobStore {
     )) as 'OK' | JobStatus | '';
   }
 
+  /** Appends one event to a streamed job's delta stream (kept one hour, bounded). */
+  async appendDelta(key: string, fields: Record<string, string>): Promise<void> {
+    await this.redis
+      .multi()
+      .xadd(key, 'MAXLEN', '~', 20_000, '*', ...Object.entries(fields).flat())
+      .expire(key, 3600)
+      .exec();
+  }
+
   /** Lists a tenant's jobs, newest first. The cursor is the last item's index score and id. */
   async list(
     tenantId: string,

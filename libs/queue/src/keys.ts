@@ -39,6 +39,10 @@ export class Keys {
   outbox(shard: number): string {
     return `${this.prefix}:{s${shard}}:outbox`;
   }
+  /** Stream of a streamed chat job's token deltas (SSE and the OpenAI façade read it). */
+  deltas(id: string): string {
+    return `${this.prefix}:{s${shardOf(id)}}:deltas:${id}`;
+  }
   idempotency(tenantId: string, key: string): string {
     return `${this.prefix}:{t:${tenantId}}:idem:${key}`;
   }

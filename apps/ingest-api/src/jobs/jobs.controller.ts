@@ -17,9 +17,7 @@ import { GatewayError, type GatewayContext } from '@gateway/platform';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ApiKeyGuard, RequireScope, type AuthedRequest } from '../http/auth.guard';
-import type { CancelJobUseCase } from './cancel-job.usecase';
-import type { JobWaiter } from './job-waiter';
-import type { SubmitJobUseCase } from './submit-job.usecase';
+import type { CancelJobUseCase, JobWaiter, SubmitJobUseCase } from '@gateway/platform';
 import { CANCEL_JOB, GATEWAY_CONTEXT, JOB_WAITER, SUBMIT_JOB } from '../tokens';
 import { Inject } from '@nestjs/common';
 

@@ -2,7 +2,13 @@ import { type JobError, type JobRecord } from '@gateway/contracts';
 import type { LoadedConfig } from '@gateway/config';
 import { auditEvent, jobAudit, resultEvent } from '@gateway/events';
 import type { Logger } from '@gateway/observability';
-import { computeCostUsd, ProviderError, type ProviderRegistry } from '@gateway/providers';
+import {
+  computeCostUsd,
+  ProviderError,
+  type CallResult,
+  type ChatStreamEvent,
+  type ProviderRegistry,
+} from '@gateway/providers';
 import type { JobQueues, QueuedJobData } from '../job-queues';
 import type { JobStore } from '../job-store';
 
@@ -75,11 +81,11 @@ export class ProcessJobUseCase {
     const started = performance.now();
     try {
       const adapter = this.providers().adapterFor(deployment.id);
-      const res = await adapter.call(request.task, request.input, {
-        deployment,
-        signal: a.signal,
-        jobId: record.id,
-      });
+      const callCtx = { deployment, signal: a.signal, jobId: record.id };
+      const res =
+        request.task === 'chat' && request.input.stream && adapter.streamChat
+          ? await this.stream(record.id, adapter.streamChat(request.input, callCtx))
+          : await adapter.call(request.task, request.input, callCtx);
       const providerMs = Math.round(performance.now() - started);
       const finishedAt = new Date();
       const done: JobRecord = {
@@ -112,6 +118,32 @@ export class ProcessJobUseCase {
           });
       return this.onError(running, a, err);
     }
+  }
+
+  /**
+   * Relays a streamed chat answer through a Redis stream as it arrives (SSE and the OpenAI
+   * façade read it), and returns the whole answer for the record.
+   */
+  private async stream(
+    jobId: string,
+    events: AsyncIterable<ChatStreamEvent>,
+  ): Promise<CallResult<'chat'>> {
+    const key = this.store.keys.deltas(jobId);
+    let text = '';
+    for await (const ev of events) {
+      if (ev.type === 'delta') {
+        text += ev.text;
+        await this.store.appendDelta(key, { t: 'delta', d: ev.text });
+      } else {
+        await this.store.appendDelta(key, { t: 'done', f: ev.finishReason });
+        return {
+          output: { message: { role: 'assistant', content: text }, finishReason: ev.finishReason },
+          usage: ev.usage,
+          rateLimit: ev.rateLimit,
+        };
+      }
+    }
+    throw new ProviderError('server_error', 'The stream ended without a final event');
   }
 
   private async onError(

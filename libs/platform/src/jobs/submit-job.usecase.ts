@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { JobRequest, type JobRecord, type ApiErrorCode } from '@gateway/contracts';
 import { auditEvent, jobAudit } from '@gateway/events';
 import type { Principal, TenantStore } from '@gateway/governance';
-import { GatewayError, type GatewayContext } from '@gateway/platform';
+import type { GatewayContext } from '../gateway-context';
+import { GatewayError } from '../gateway-error';
 import { newJobId } from '@gateway/queue';
 import {
   decide,

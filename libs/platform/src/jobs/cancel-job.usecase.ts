@@ -1,7 +1,8 @@
 import { isTerminal, type JobRecord } from '@gateway/contracts';
 import { auditEvent, jobAudit, resultEvent } from '@gateway/events';
 import type { Principal } from '@gateway/governance';
-import { GatewayError, type GatewayContext } from '@gateway/platform';
+import type { GatewayContext } from '../gateway-context';
+import { GatewayError } from '../gateway-error';
 
 /**
  * Cancels a job: a queued one never runs; a running one has its provider call aborted by the

@@ -1,5 +1,5 @@
 import { isTerminal, type JobRecord, type JobStatus } from '@gateway/contracts';
-import type { GatewayContext } from '@gateway/platform';
+import type { GatewayContext } from '../gateway-context';
 import type { Redis } from 'ioredis';
 
 /**
