@@ -1,4 +1,4 @@
-import { type JobError, type JobRecord } from '@gateway/contracts';
+import { type JobError, type JobRecord, type TaskInput } from '@gateway/contracts';
 import type { LoadedConfig } from '@gateway/config';
 import { auditEvent, jobAudit, resultEvent } from '@gateway/events';
 import type { Logger } from '@gateway/observability';
@@ -82,9 +82,10 @@ export class ProcessJobUseCase {
     try {
       const adapter = this.providers().adapterFor(deployment.id);
       const callCtx = { deployment, signal: a.signal, jobId: record.id };
+      const chat = request.task === 'chat' ? (request.input as TaskInput<'chat'>) : undefined;
       const res =
-        request.task === 'chat' && request.input.stream && adapter.streamChat
-          ? await this.stream(record.id, adapter.streamChat(request.input, callCtx))
+        chat?.stream && adapter.streamChat
+          ? await this.stream(record.id, adapter.streamChat(chat, callCtx))
           : await adapter.call(request.task, request.input, callCtx);
       const providerMs = Math.round(performance.now() - started);
       const finishedAt = new Date();
