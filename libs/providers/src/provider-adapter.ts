@@ -1,10 +1,4 @@
-import type {
-  FinishReason,
-  TaskInput,
-  TaskName,
-  TaskOutput,
-  Usage,
-} from '@gateway/contracts';
+import type { FinishReason, TaskInput, TaskName, TaskOutput, Usage } from '@gateway/contracts';
 import type { DeploymentConfig, ProviderConfig } from '@gateway/config';
 import type { RateLimitInfo } from './rate-limit';
 
