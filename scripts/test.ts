@@ -8,7 +8,10 @@ import { freePort, run, startInfra } from '../infra/src';
  * a Redis and a Kafka of its own (fresh data, free ports; never the development instance).
  */
 async function main(): Promise<void> {
-  const root = resolve(__dirname, '..', '..');
+  // The repository (package.json, infra/, .gateway/) is where npm runs us; the compiled
+  // output may live elsewhere (scripts/test-isolated.sh builds into a private folder).
+  const root = process.cwd();
+  const dist = resolve(__dirname, '..');
   const args = process.argv.slice(2);
   const say = (m: string) => console.log(`[test] ${m}`);
   if (!args.includes('--no-lint')) {
@@ -38,7 +41,7 @@ async function main(): Promise<void> {
   const files = args.filter((a) => !a.startsWith('--'));
   const patterns = files.length
     ? files
-    : ['dist/libs/**/*.spec.js', 'dist/apps/**/*.spec.js', 'dist/test/**/*.test.js'];
+    : [`${dist}/libs/**/*.spec.js`, `${dist}/apps/**/*.spec.js`, `${dist}/test/**/*.test.js`];
   const code = await new Promise<number>((res) => {
     const child = spawn(
       process.execPath,

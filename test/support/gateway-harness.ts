@@ -42,6 +42,8 @@ export async function startGateway(opts: {
   kafkaBrokers?: string[];
 }): Promise<Gateway> {
   const root = repoRoot();
+  // The compiled apps sit beside this compiled file: <dist>/test/support → <dist>.
+  const distRoot = join(__dirname, '..', '..');
   const infra = testInfra();
   const kafkaBrokers = opts.kafkaBrokers ?? infra.kafkaBrokers;
   const id = randomBytes(4).toString('hex');
@@ -76,7 +78,7 @@ export async function startGateway(opts: {
   const start = async (app: AppName, name: string = app) => {
     const child = spawn(
       process.execPath,
-      ['--enable-source-maps', join(root, 'dist', 'apps', app, 'main.js')],
+      ['--enable-source-maps', join(distRoot, 'apps', app, 'main.js')],
       {
         cwd: root,
         env,

@@ -1,12 +1,15 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** The repository root, found from any compiled or source location. */
+/**
+ * The repository root: above this file (source or dist/), else the working folder (tests
+ * compiled into a private folder by scripts/test-isolated.sh run from the repository).
+ */
 export function repoRoot(from = __dirname): string {
   let dir = from;
   while (!existsSync(join(dir, 'package.json')) || dir.endsWith('dist')) {
     const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above ' + from);
+    if (up === dir) return process.cwd();
     dir = up;
   }
   return dir;

@@ -90,8 +90,13 @@ export class ErrorFilter implements ExceptionFilter {
       }
       return {
         status,
-        code: status === 413 ? 'payload_too_large' : 'invalid_request',
-        message: e.message,
+        code:
+          status === 413
+            ? 'payload_too_large'
+            : status === 415
+              ? 'unsupported_media_type'
+              : 'invalid_request',
+        message: status === 415 ? 'Send the body as application/json' : e.message,
       };
     }
     const fe = e as FastifyLikeError;
@@ -100,6 +105,8 @@ export class ErrorFilter implements ExceptionFilter {
     if (fe?.statusCode === 400 && /JSON/i.test(fe.message)) {
       return { status: 400, code: 'invalid_json', message: 'The body is not valid JSON' };
     }
+    if (fe?.statusCode === 415) return FASTIFY_ERRORS.FST_ERR_CTP_INVALID_MEDIA_TYPE;
+    if (fe?.statusCode === 413) return FASTIFY_ERRORS.FST_ERR_CTP_BODY_TOO_LARGE;
     if (fe?.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       return { status: fe.statusCode, code: 'invalid_request', message: fe.message };
     }
