@@ -1,0 +1,123 @@
+import type { Keys } from '@gateway/queue';
+import type { Redis } from 'ioredis';
+import { generateApiKey, hashApiKey } from '../keys';
+
+export const SCOPES = ['jobs:write', 'jobs:read', 'batches', 'admin'] as const;
+/** A scope: one of SCOPES, or `models:<pattern>` limiting which models a key may use. */
+export type Scope = (typeof SCOPES)[number] | `models:${string}`;
+export const DEFAULT_SCOPES: Scope[] = ['jobs:write', 'jobs:read', 'batches'];
+
+export function isScope(s: string): s is Scope {
+  return (SCOPES as readonly string[]).includes(s) || /^models:[\w.*?-]{1,128}$/.test(s);
+}
+
+/** What a key is, as stored (never the key itself: only its hash is the lookup). */
+export interface StoredKey {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly scopes: Scope[];
+  readonly prefix: string;
+  readonly createdAt: string;
+  readonly expiresAt: string | null;
+}
+
+/** The caller behind a valid key. */
+export interface Principal {
+  readonly keyId: string;
+  readonly tenantId: string;
+  readonly scopes: ReadonlySet<string>;
+}
+
+/**
+ * API keys in Redis, looked up by hash. Each process caches lookups briefly; a revocation is
+ * published so every replica drops its cached entry at once.
+ */
+export class KeyStore {
+  private readonly cache = new Map<string, { key: StoredKey | null; until: number }>();
+  private subscriber: Redis | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly cacheMs = 5000,
+  ) {}
+
+  /** Subscribes to revocations so cached keys are dropped on every replica at once. */
+  async listen(): Promise<void> {
+    this.subscriber = this.redis.duplicate();
+    this.subscriber.on('error', () => undefined);
+    await this.subscriber.subscribe(this.keys.keyInvalidation());
+    this.subscriber.on('message', (_c: string, hash: string) => this.cache.delete(hash));
+  }
+
+  async create(
+    tenantId: string,
+    scopes: Scope[],
+    expiresAt: string | null = null,
+  ): Promise<{ id: string; key: string; record: StoredKey }> {
+    const k = generateApiKey();
+    const record: StoredKey = {
+      id: k.id,
+      tenantId,
+      scopes,
+      prefix: k.prefix,
+      createdAt: new Date().toISOString(),
+      expiresAt,
+    };
+    await this.redis
+      .multi()
+      .set(this.keys.apiKey(k.hash), JSON.stringify(record))
+      .set(this.keys.apiKeyById(k.id), k.hash)
+      .sadd(`${this.keys.prefix}:tenantkeys:${tenantId}`, k.id)
+      .exec();
+    return { id: k.id, key: k.key, record };
+  }
+
+  /** Revokes a key everywhere. Returns false when there is no such key. */
+  async revoke(id: string): Promise<boolean> {
+    const hash = await this.redis.get(this.keys.apiKeyById(id));
+    if (!hash) return false;
+    const raw = await this.redis.get(this.keys.apiKey(hash));
+    const rec = raw ? (JSON.parse(raw) as StoredKey) : null;
+    const tx = this.redis.multi().del(this.keys.apiKey(hash)).del(this.keys.apiKeyById(id));
+    if (rec) tx.srem(`${this.keys.prefix}:tenantkeys:${rec.tenantId}`, id);
+    await tx.publish(this.keys.keyInvalidation(), hash).exec();
+    this.cache.delete(hash);
+    return true;
+  }
+
+  async get(id: string): Promise<StoredKey | null> {
+    const hash = await this.redis.get(this.keys.apiKeyById(id));
+    if (!hash) return null;
+    const raw = await this.redis.get(this.keys.apiKey(hash));
+    return raw ? (JSON.parse(raw) as StoredKey) : null;
+  }
+
+  async listForTenant(tenantId: string): Promise<StoredKey[]> {
+    const ids = await this.redis.smembers(`${this.keys.prefix}:tenantkeys:${tenantId}`);
+    const out = await Promise.all(ids.map((id) => this.get(id)));
+    return out.filter((k): k is StoredKey => k !== null);
+  }
+
+  /** The principal behind a presented key, or null when it is unknown, revoked or expired. */
+  async authenticate(presented: string): Promise<Principal | null> {
+    if (!/^gw_[A-Za-z0-9_]{16,128}$/.test(presented)) return null;
+    const hash = hashApiKey(presented);
+    const now = Date.now();
+    let entry = this.cache.get(hash);
+    if (!entry || entry.until < now) {
+      const raw = await this.redis.get(this.keys.apiKey(hash));
+      entry = { key: raw ? (JSON.parse(raw) as StoredKey) : null, until: now + this.cacheMs };
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(hash, entry);
+    }
+    const key = entry.key;
+    if (!key) return null;
+    if (key.expiresAt && Date.parse(key.expiresAt) <= now) return null;
+    return { keyId: key.id, tenantId: key.tenantId, scopes: new Set(key.scopes) };
+  }
+
+  async close(): Promise<void> {
+    this.subscriber?.disconnect();
+  }
+}
