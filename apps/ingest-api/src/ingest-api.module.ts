@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { KeyStore, TenantStore } from '@gateway/governance';
-import { GatewayContext } from '@gateway/platform';
+import { GatewayContext, LiveStatsCache } from '@gateway/platform';
+import { DeploymentStatsStore } from '@gateway/queue';
 import { AdminController } from './admin/admin.controller';
 import { AdminGuard } from './admin/admin.guard';
 import { DocsController } from './docs/docs.controller';
@@ -23,6 +24,14 @@ export class IngestApiModule {
   static forContext(ctx: GatewayContext) {
     const keyStore = new KeyStore(ctx.redis, ctx.keys);
     const tenants = new TenantStore(ctx.redis, ctx.keys, () => ctx.config());
+    // Routing reads live latency, error rate and queue depth from this background snapshot.
+    const liveStats = new LiveStatsCache(
+      new DeploymentStatsStore(ctx.redis, ctx.keys),
+      ctx.queues,
+      () => ctx.config(),
+      ctx.log,
+    );
+    liveStats.start();
     return {
       module: IngestApiModule,
       controllers: [JobsController, AdminController, HealthController, DocsController],
@@ -31,7 +40,7 @@ export class IngestApiModule {
         { provide: KEY_STORE, useValue: keyStore },
         { provide: KeyStore, useValue: keyStore },
         { provide: TENANT_STORE, useValue: tenants },
-        { provide: SUBMIT_JOB, useValue: new SubmitJobUseCase(ctx, tenants) },
+        { provide: SUBMIT_JOB, useValue: new SubmitJobUseCase(ctx, tenants, liveStats) },
         { provide: CANCEL_JOB, useValue: new CancelJobUseCase(ctx) },
         { provide: JOB_WAITER, useValue: new JobWaiter(ctx) },
         ApiKeyGuard,

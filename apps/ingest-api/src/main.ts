@@ -6,6 +6,7 @@ async function main(): Promise<void> {
   const ctx = new GatewayContext('ingest-api');
   const app = await createIngestApp(ctx);
   process.on('SIGHUP', () => ctx.reload());
+  ctx.watchConfig();
   await app.listen({ host: ctx.env.host, port: ctx.env.port });
   ctx.log.info({ url: `http://${ctx.env.host}:${ctx.env.port}` }, 'ingest-api listening');
 }

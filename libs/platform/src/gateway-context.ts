@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import {
   loadGatewayConfig,
   loadRuntimeEnv,
@@ -10,7 +10,7 @@ import { createKafka, resolveTopics, type Topics } from '@gateway/events';
 import { createLogger, type Logger } from '@gateway/observability';
 import { adapterCatalogue } from '@gateway/providers';
 import { JobQueues, JobStore, Keys } from '@gateway/queue';
-import { LocalBlobStore, type BlobStore } from '@gateway/storage';
+import { createBlobStore, type BlobStore } from '@gateway/storage';
 import type { ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
@@ -31,6 +31,7 @@ export class GatewayContext {
   readonly kafka: Kafka;
   readonly topics: Topics;
   private cfg: LoadedConfig;
+  private watcher: FSWatcher | undefined;
   private readonly reloadListeners: ((c: LoadedConfig) => void)[] = [];
 
   constructor(
@@ -49,8 +50,11 @@ export class GatewayContext {
     this.redis.on('error', (e) => this.log.warn({ err: e.message }, 'redis error'));
     // BullMQ needs its own connection settings (blocking commands, no retry limit).
     this.bullConnection = { url: env.redisUrl, maxRetriesPerRequest: null };
-    mkdirSync(join(env.dataDir, 'blobs'), { recursive: true });
-    this.blobs = new LocalBlobStore(join(env.dataDir, 'blobs'));
+    this.blobs = createBlobStore(
+      env.blobStore.kind === 's3'
+        ? env.blobStore
+        : { kind: 'local', dir: join(env.dataDir, 'blobs') },
+    );
     this.store = new JobStore(this.redis, this.keys, this.blobs, {
       retentionSec: Math.round(this.cfg.jobs.retentionDays * 86400),
       inlineMaxBytes: this.cfg.jobs.inlineMaxBytes,
@@ -86,11 +90,36 @@ export class GatewayContext {
     }
   }
 
+  /**
+   * Reloads when gateway.yaml changes on disk (debounced), besides SIGHUP. Editors often
+   * replace the file, so the folder is watched and filtered by name.
+   */
+  watchConfig(): void {
+    if (this.watcher) return;
+    const file = basename(this.env.configPath);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      this.watcher = watch(dirname(this.env.configPath), (_event, name) => {
+        if (name !== file) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => this.reload(), 200);
+      });
+      this.watcher.on('error', () => undefined);
+      this.watcher.unref();
+    } catch (e) {
+      this.log.warn(
+        { err: (e as Error).message },
+        'cannot watch the config file; SIGHUP still reloads',
+      );
+    }
+  }
+
   onReload(listener: (c: LoadedConfig) => void): void {
     this.reloadListeners.push(listener);
   }
 
   async close(): Promise<void> {
+    this.watcher?.close();
     await this.queues.close();
     this.redis.disconnect();
   }

@@ -5,3 +5,4 @@ export * from './shutdown';
 export * from './jobs/submit-job.usecase';
 export * from './jobs/cancel-job.usecase';
 export * from './jobs/job-waiter';
+export * from './live-stats';

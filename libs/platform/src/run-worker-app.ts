@@ -1,6 +1,13 @@
 import type { ProviderClass } from '@gateway/contracts';
 import { ProviderRegistry } from '@gateway/providers';
-import { ProcessJobUseCase, WorkerHost } from '@gateway/queue';
+import {
+  CacheObserver,
+  DeploymentStatsStore,
+  ProcessJobUseCase,
+  ResponseCache,
+  StatsObserver,
+  WorkerHost,
+} from '@gateway/queue';
 import { GatewayContext } from './gateway-context';
 import { onShutdown } from './shutdown';
 
@@ -16,6 +23,10 @@ export async function runWorkerApp(
     () => registry,
     () => ctx.config(),
     ctx.log,
+    [
+      new StatsObserver(new DeploymentStatsStore(ctx.redis, ctx.keys)),
+      new CacheObserver(new ResponseCache(ctx.redis, ctx.keys)),
+    ],
   );
   const host = new WorkerHost(
     cls,
@@ -45,6 +56,7 @@ export async function runWorkerApp(
 export function workerMain(cls: ProviderClass): void {
   const ctx = new GatewayContext(`worker-${cls}`);
   process.on('SIGHUP', () => ctx.reload());
+  ctx.watchConfig();
   runWorkerApp(cls, ctx)
     .then(({ stop }) => {
       onShutdown(ctx.log, ctx.config().jobs.shutdownGraceMs + 5000, stop);

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { JobRequest, type JobRecord, type ApiErrorCode } from '@gateway/contracts';
 import { auditEvent, jobAudit } from '@gateway/events';
+import { metrics } from '@gateway/observability';
 import type { Principal, TenantStore } from '@gateway/governance';
 import type { GatewayContext } from '../gateway-context';
 import { GatewayError } from '../gateway-error';
-import { newJobId } from '@gateway/queue';
+import { newJobId, ResponseCache, stableStringify } from '@gateway/queue';
+import { completeFromCache } from './complete-from-cache';
 import {
   decide,
   estimateTokens,
@@ -34,28 +36,20 @@ const ROUTING_ERRORS: Record<string, ApiErrorCode> = {
 
 const NO_STATS: LiveStats = { get: () => undefined };
 
-/** Stable JSON (sorted keys), so the same body hashes the same whatever its key order. */
-function stableStringify(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const entries = Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableStringify((v as Record<string, unknown>)[k])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
 /**
  * Accepts a job: validate, route, store durably (with its idempotency key and the audit
  * event) and enqueue on the chosen deployment's queue. Answers only once the job is in Redis.
  */
 export class SubmitJobUseCase {
+  private readonly cache: ResponseCache;
+
   constructor(
     private readonly ctx: GatewayContext,
     private readonly tenants: TenantStore,
     private readonly stats: LiveStats = NO_STATS,
-  ) {}
+  ) {
+    this.cache = new ResponseCache(ctx.redis, ctx.keys);
+  }
 
   async execute(cmd: SubmitJobCommand): Promise<SubmitJobResult> {
     const parsed = JobRequest.safeParse(cmd.body);
@@ -144,9 +138,14 @@ export class SubmitJobUseCase {
         }
       : undefined;
     const actor = { type: 'key' as const, id: principal.keyId };
+    // Opt-in exact-match cache (per request or per route): a hit completes the job at once.
+    const cacheTtl = request.cache?.ttlSeconds ?? d.cacheTtlSeconds;
+    const cacheKey = cacheTtl ? this.cache.key(tenant.id, d.deployment, request) : undefined;
+    const hit = cacheKey ? await this.cache.get(cacheKey) : null;
     const created = await this.ctx.store.create({
       record,
-      request,
+      // The worker stores the result under the same key when the cache applies.
+      request: cacheTtl ? { ...request, cache: { ttlSeconds: cacheTtl } } : request,
       idempotency: idem,
       events: [
         auditEvent(
@@ -164,6 +163,10 @@ export class SubmitJobUseCase {
     });
     if (!created.created)
       return this.existing(created.jobId, created.sameBody, request.priority ?? 'normal');
+    metrics().jobsSubmitted.inc({ task: record.task, deployment: d.deployment, tenant: tenant.id });
+    if (hit) metrics().cacheHits.inc({ task: record.task });
+    if (hit)
+      return { created: true, record: await completeFromCache(this.ctx, record, hit.output) };
     const target = cfg.deploymentById.get(d.deployment)!;
     await this.ctx.queues.enqueue(
       d.deployment,
