@@ -28,7 +28,35 @@ const RuntimeEnvSchema = z.object({
     .default(10 * 1024 * 1024),
   WORKER_CLASSES: z.string().optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
+  /** Where blobs (large payloads, batch files) live: `local` (GATEWAY_DATA_DIR/blobs) or `s3`. */
+  GATEWAY_BLOB_STORE: z.enum(['local', 's3']).default('local'),
+  GATEWAY_S3_BUCKET: z.string().min(3).optional(),
+  GATEWAY_S3_REGION: z.string().default('us-east-1'),
+  GATEWAY_S3_ENDPOINT: z.url().optional(),
+  GATEWAY_S3_PREFIX: z.string().optional(),
+  GATEWAY_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).optional(),
+  GATEWAY_S3_ACCESS_KEY_ID: z.string().optional(),
+  GATEWAY_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** Largest file `POST /v1/files` accepts. */
+  GATEWAY_FILES_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(100 * 1024 * 1024),
 });
+
+export type BlobStoreEnv =
+  | { readonly kind: 'local' }
+  | {
+      readonly kind: 's3';
+      readonly bucket: string;
+      readonly region: string;
+      readonly endpoint?: string;
+      readonly prefix?: string;
+      readonly forcePathStyle?: boolean;
+      readonly accessKeyId?: string;
+      readonly secretAccessKey?: string;
+    };
 
 /** Process settings from the environment, read once at boot. */
 export interface RuntimeEnv {
@@ -48,6 +76,9 @@ export interface RuntimeEnv {
   readonly metricsPort: number | undefined;
   readonly bodyLimitBytes: number;
   readonly otlpEndpoint: string | undefined;
+  /** The blob store: local directory under dataDir, or an S3-compatible bucket. */
+  readonly blobStore: BlobStoreEnv;
+  readonly filesMaxBytes: number;
   /** The raw environment, for `${ENV}` interpolation in gateway.yaml only. */
   readonly vars: Readonly<Record<string, string | undefined>>;
 }
@@ -62,6 +93,10 @@ export function loadRuntimeEnv(
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.GATEWAY_BLOB_STORE === 's3' && !e.GATEWAY_S3_BUCKET)
+    throw new Error(
+      'Invalid environment:\n  GATEWAY_S3_BUCKET: required when GATEWAY_BLOB_STORE=s3',
+    );
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
@@ -84,6 +119,23 @@ export function loadRuntimeEnv(
     metricsPort: e.METRICS_PORT,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    blobStore:
+      e.GATEWAY_BLOB_STORE === 's3'
+        ? Object.freeze({
+            kind: 's3' as const,
+            bucket: e.GATEWAY_S3_BUCKET!,
+            region: e.GATEWAY_S3_REGION,
+            endpoint: e.GATEWAY_S3_ENDPOINT,
+            prefix: e.GATEWAY_S3_PREFIX,
+            forcePathStyle:
+              e.GATEWAY_S3_FORCE_PATH_STYLE === undefined
+                ? undefined
+                : e.GATEWAY_S3_FORCE_PATH_STYLE === 'true',
+            accessKeyId: e.GATEWAY_S3_ACCESS_KEY_ID,
+            secretAccessKey: e.GATEWAY_S3_SECRET_ACCESS_KEY,
+          })
+        : Object.freeze({ kind: 'local' as const }),
+    filesMaxBytes: e.GATEWAY_FILES_MAX_BYTES,
     vars: Object.freeze({ ...env }),
   });
 }

@@ -1,4 +1,6 @@
+import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile, readdir } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { dirname, join, normalize, sep } from 'node:path';
 
 /** Where large payloads (images, long texts, batch files) live; Redis keeps references. */
@@ -10,6 +12,8 @@ export interface BlobStore {
   deletePrefix(prefix: string): Promise<void>;
   /** Lists the first-level names under a prefix. */
   list(prefix: string): Promise<string[]>;
+  /** Streams a blob from a byte offset, so large files never sit whole in memory. */
+  openRead(key: string, start?: number): Promise<Readable>;
 }
 
 /** A local directory: the default for development and single-host installs. */
@@ -39,6 +43,16 @@ export class LocalBlobStore implements BlobStore {
 
   async deletePrefix(prefix: string): Promise<void> {
     await rm(this.path(prefix), { recursive: true, force: true });
+  }
+
+  async openRead(key: string, start = 0): Promise<Readable> {
+    const stream = createReadStream(this.path(key), { start });
+    // Surface a missing file here rather than on the first read.
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', reject);
+    });
+    return stream;
   }
 
   async list(prefix: string): Promise<string[]> {
