@@ -24,6 +24,11 @@ export interface Gateway {
   readonly redisUrl: string;
   readonly kafkaBrokers: string[];
   readonly procs: Map<string, ChildProcess>;
+  /**
+   * Everything a process wrote to stdout and stderr (all its runs under that name, in
+   * order), or every process's output joined when no name is given: for scanning logs.
+   */
+  output(name?: string): string;
   /** Creates a tenant (unless declared) and a key for it. */
   tenantKey(tenantId: string, scopes?: string[], declared?: boolean): Promise<string>;
   start(app: AppName, name?: string): Promise<void>;
@@ -40,6 +45,8 @@ export async function startGateway(opts: {
   apps?: AppName[];
   env?: Record<string, string>;
   kafkaBrokers?: string[];
+  /** A Redis of the test's own (e.g. one it kills and restarts); default: the runner's. */
+  redisUrl?: string;
 }): Promise<Gateway> {
   const root = repoRoot();
   // The compiled apps sit beside this compiled file: <dist>/test/support → <dist>.
@@ -62,7 +69,7 @@ export async function startGateway(opts: {
     ...process.env,
     PORT: String(port),
     HOST: '127.0.0.1',
-    REDIS_URL: infra.redisUrl,
+    REDIS_URL: opts.redisUrl ?? infra.redisUrl,
     KAFKA_BROKERS: kafkaBrokers.join(','),
     GATEWAY_CONFIG: configPath,
     GATEWAY_DATA_DIR: dataDir,
@@ -73,6 +80,17 @@ export async function startGateway(opts: {
     ...opts.env,
   };
   const procs = new Map<string, ChildProcess>();
+  const outputs = new Map<string, Buffer[]>();
+  // Bounded so a chatty process cannot exhaust the test's memory.
+  const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+  let outputBytes = 0;
+  const keep = (name: string, d: Buffer) => {
+    if (outputBytes + d.length > MAX_OUTPUT_BYTES) return;
+    outputBytes += d.length;
+    const list = outputs.get(name) ?? [];
+    list.push(d);
+    outputs.set(name, list);
+  };
   const url = `http://127.0.0.1:${port}`;
 
   const start = async (app: AppName, name: string = app) => {
@@ -82,13 +100,14 @@ export async function startGateway(opts: {
       {
         cwd: root,
         env,
-        stdio: ['ignore', 'ignore', 'pipe'],
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    child.stderr?.on(
-      'data',
-      (d: Buffer) => process.env.GATEWAY_TEST_VERBOSE && process.stderr.write(`[${name}] ${d}`),
-    );
+    child.stdout?.on('data', (d: Buffer) => keep(name, d));
+    child.stderr?.on('data', (d: Buffer) => {
+      keep(name, d);
+      if (process.env.GATEWAY_TEST_VERBOSE) process.stderr.write(`[${name}] ${d}`);
+    });
     procs.set(name, child);
     if (app === 'ingest-api') await waitReady(url, child);
   };
@@ -108,9 +127,13 @@ export async function startGateway(opts: {
     prefix,
     topics,
     dataDir,
-    redisUrl: infra.redisUrl,
+    redisUrl: opts.redisUrl ?? infra.redisUrl,
     kafkaBrokers,
     procs,
+    output(name?: string) {
+      const names = name === undefined ? [...outputs.keys()] : [name];
+      return names.map((n) => Buffer.concat(outputs.get(n) ?? []).toString('utf8')).join('\n');
+    },
     start,
     async tenantKey(tenantId, scopes = ['jobs:write', 'jobs:read', 'batches'], declared = false) {
       const h = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
