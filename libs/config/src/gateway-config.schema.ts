@@ -54,6 +54,31 @@ export const Price = z.strictObject({
 });
 export type Price = z.infer<typeof Price>;
 
+/** Adaptive concurrency (AIMD with a remembered ceiling), shared by every worker replica. */
+export const AdaptiveLimit = z.strictObject({
+  /** Off: the limit stays at maxConcurrency (a static distributed limit). */
+  enabled: z.boolean().default(true),
+  min: z.number().int().min(1).default(1),
+  initial: z.number().int().min(1).default(4),
+  /** Latency above baseline × this is treated as congestion. */
+  latencyTolerance: z.number().min(1.1).default(2.5),
+  /** Near the last safe ceiling, grow one slot per this many windows of successes. */
+  probeEvery: z.number().int().min(1).default(64),
+  /** The ceiling learnt from a 429 is forgotten after this long, so capacity gains are found. */
+  ceilingTtlMs: z.number().int().min(1000).default(30_000),
+  /** Multiplicative decrease on overload (503, 529, timeouts, latency). */
+  backoff: z.number().min(0.1).max(0.99).default(0.8),
+});
+export type AdaptiveLimit = z.infer<typeof AdaptiveLimit>;
+
+/** Per-deployment circuit breaker: consecutive failures open it; probes close it. */
+export const BreakerConfig = z.strictObject({
+  failureThreshold: z.number().int().min(1).default(5),
+  openMs: z.number().int().min(100).default(5000),
+  halfOpenProbes: z.number().int().min(1).default(1),
+});
+export type BreakerConfig = z.infer<typeof BreakerConfig>;
+
 export const DeploymentConfig = z.strictObject({
   id: Id,
   provider: Id,
@@ -68,8 +93,12 @@ export const DeploymentConfig = z.strictObject({
       rpm: z.number().int().min(1).optional(),
       tpm: z.number().int().min(1).optional(),
       maxConcurrency: z.number().int().min(1).max(4096).default(16),
+      /** Waiting jobs past which ingest answers 503 queue_full (default jobs.maxQueuedPerDeployment). */
+      maxQueued: z.number().int().min(1).optional(),
+      adaptive: AdaptiveLimit.optional(),
     })
     .prefault({}),
+  breaker: BreakerConfig.optional(),
   contextWindow: z.number().int().min(1).default(128_000),
   maxOutputTokens: z.number().int().min(1).default(4096),
   capabilities: z.array(z.enum(['images', 'tools', 'json', 'streaming'])).default([]),
@@ -143,6 +172,17 @@ export const GatewayConfig = z.strictObject({
       maxQueuedPerDeployment: z.number().int().min(1).default(100_000),
       backoffMs: z.number().int().min(1).default(1000),
       shutdownGraceMs: z.number().int().min(0).default(10_000),
+    })
+    .prefault({}),
+  /** Downstream and upstream backpressure bounds. */
+  backpressure: z
+    .strictObject({
+      /** Outbox (Kafka) backlog past which workers stop taking jobs... */
+      outboxHighWater: z.number().int().min(1).default(50_000),
+      /** ...until it drains below this. */
+      outboxLowWater: z.number().int().min(0).default(10_000),
+      /** Waiting jobs of one tenant on one deployment (a tenant's own limits.maxQueued wins). */
+      maxQueuedPerTenant: z.number().int().min(1).optional(),
     })
     .prefault({}),
   kafka: z
