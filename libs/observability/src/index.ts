@@ -1,1 +1,4 @@
 export * from './logger';
+export * from './metrics';
+export * from './metrics-server';
+export * from './tracing';

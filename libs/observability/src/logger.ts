@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 /** Paths pino blanks in every line: credentials and raw payloads never reach logs. */
 export const REDACT_PATHS = [
@@ -22,14 +22,45 @@ export const REDACT_PATHS = [
   '*.output',
 ];
 
+let defaultDestination: DestinationStream | undefined;
+
+/**
+ * Sends the lines of loggers created from now on to `dest` instead of stdout. For tests that
+ * run apps in-process and read their log lines; pass undefined to restore stdout.
+ */
+export function setLogDestination(dest: DestinationStream | undefined): void {
+  defaultDestination = dest;
+}
+
 /** The one logger factory: JSON lines with the app name, secrets redacted. */
-export function createLogger(app: string, level = 'info'): Logger {
-  return pino({
+export function createLogger(app: string, level = 'info', dest = defaultDestination): Logger {
+  const options = {
     name: app,
     level,
     base: { app, pid: process.pid },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  return dest ? pino(options, dest) : pino(options);
+}
+
+/** The ids every log line about a job carries (bounded, never payloads). */
+export interface JobLogFields {
+  readonly jobId: string;
+  readonly tenantId: string;
+  readonly deployment: string;
+  readonly traceId?: string;
+  readonly requestId?: string;
+}
+
+/** A child logger whose lines all carry the job's ids. */
+export function jobLogger(log: Logger, f: JobLogFields): Logger {
+  return log.child({
+    jobId: f.jobId,
+    tenantId: f.tenantId,
+    deployment: f.deployment,
+    ...(f.traceId ? { traceId: f.traceId } : {}),
+    ...(f.requestId ? { requestId: f.requestId } : {}),
   });
 }
 
