@@ -7,6 +7,9 @@ import { startInfra } from '../infra/src';
 import { ensureAdminKey, ensureDevKey } from './lib/dev-credentials';
 import { Supervisor } from './lib/supervisor';
 
+/** Stops what was started when startup fails half-way. */
+let cleanup: (() => Promise<void>) | undefined;
+
 const APPS = [
   'ingest-api',
   'worker-llm',
@@ -24,7 +27,9 @@ const METRICS_PORTS: Record<string, number> = {
 /** `npm start`: Redis, Kafka, every app supervised; Ctrl-C stops apps, then infrastructure. */
 async function main(): Promise<void> {
   const t0 = Date.now();
-  const root = resolve(__dirname, '..', '..');
+  // npm runs us from the repository; the compiled apps sit beside this compiled file.
+  const root = process.cwd();
+  const dist = resolve(__dirname, '..');
   const env = loadRuntimeEnv(process.env, root);
   const say = (m: string) => console.log(`[gateway] ${m}`);
   mkdirSync(env.dataDir, { recursive: true });
@@ -38,7 +43,12 @@ async function main(): Promise<void> {
     topics: Object.values(topics),
     partitions: config.kafka.partitions,
     log: say,
+    // Infrastructure-only setting, read here at the outer edge: the KRaft controller port.
+    kafkaControllerPort: process.env.KAFKA_CONTROLLER_PORT
+      ? Number(process.env.KAFKA_CONTROLLER_PORT)
+      : undefined,
   });
+  cleanup = () => infra.stop();
   const admin = ensureAdminKey(env.dataDir, env.adminKey);
   const devTenant = config.tenants.find((t) => t.id === 'dev')?.id ?? config.tenants[0]?.id;
   const dev = devTenant
@@ -50,30 +60,32 @@ async function main(): Promise<void> {
       })
     : undefined;
 
+  const writePids = () =>
+    writeFileSync(
+      join(env.dataDir, 'pids.json'),
+      JSON.stringify(
+        {
+          supervisor: process.pid,
+          apps: sup.pids(),
+          redis: infra.redis.child?.pid,
+          kafka: infra.kafka.child?.pid,
+        },
+        null,
+        2,
+      ),
+    );
   const sup = new Supervisor(
-    root,
+    dist,
     join(env.dataDir, 'logs'),
     { ...process.env, GATEWAY_ADMIN_KEY: admin.key, NODE_ENV: env.nodeEnv },
     say,
+    () => writePids(),
   );
   for (const app of APPS)
     sup.start({
       name: app,
       env: METRICS_PORTS[app] ? { METRICS_PORT: String(METRICS_PORTS[app]) } : {},
     });
-  writeFileSync(
-    join(env.dataDir, 'pids.json'),
-    JSON.stringify(
-      {
-        supervisor: process.pid,
-        apps: sup.pids(),
-        redis: infra.redis.child?.pid,
-        kafka: infra.kafka.child?.pid,
-      },
-      null,
-      2,
-    ),
-  );
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -115,7 +127,8 @@ async function main(): Promise<void> {
   say('Ctrl-C stops everything.');
 }
 
-main().catch((e: unknown) => {
+main().catch(async (e: unknown) => {
   console.error(`[gateway] start failed: ${(e as Error).message}`);
+  await cleanup?.().catch(() => undefined);
   process.exit(1);
 });

@@ -20,10 +20,12 @@ export class Supervisor {
   readonly restarts = new Map<string, number>();
 
   constructor(
-    private readonly root: string,
+    private readonly dist: string,
     private readonly logDir: string,
     private readonly baseEnv: NodeJS.ProcessEnv,
     private readonly say: (m: string) => void,
+    /** Called after each (re)spawn, e.g. to record the pids. */
+    private readonly onSpawn: () => void = () => undefined,
   ) {
     mkdirSync(logDir, { recursive: true });
   }
@@ -35,9 +37,9 @@ export class Supervisor {
     this.logs.set(app.name, log);
     const child = spawn(
       process.execPath,
-      ['--enable-source-maps', join(this.root, 'dist', 'apps', app.name, 'main.js')],
+      ['--enable-source-maps', join(this.dist, 'apps', app.name, 'main.js')],
       {
-        cwd: this.root,
+        cwd: process.cwd(),
         env: { ...this.baseEnv, ...app.env },
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
@@ -47,6 +49,7 @@ export class Supervisor {
     child.stderr?.pipe(log, { end: false });
     child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${app.name}] ${d.toString()}`));
     this.children.set(app.name, child);
+    this.onSpawn();
     child.on('exit', (code, signal) => {
       if (this.stopping) return;
       const n = (this.restarts.get(app.name) ?? 0) + 1;
