@@ -29,3 +29,44 @@ export {
 } from './keys';
 export * from './store/key-store';
 export * from './store/tenant-store';
+
+// Governance at admission: rate limits, budgets, PII on inputs, audit of every refusal.
+export { AuditLog, type AuditInput } from './audit/audit-log';
+export { GovKeys, dayOf, monthOf } from './gov-keys';
+export {
+  DEFAULT_KEY_LIMITS,
+  DEFAULT_TENANT_LIMITS,
+  BUDGET_SOFT_THRESHOLD,
+} from './limits/default-limits';
+export {
+  RateLimiter,
+  tightest,
+  type RateLimitState,
+  type RateLimitResult,
+} from './limits/rate-limiter';
+export {
+  BudgetLedger,
+  windowReset,
+  type Reservation,
+  type ReserveResult,
+} from './budget/budget-ledger';
+export { SettlementSweeper } from './budget/settlement-sweeper';
+export {
+  UsageReport,
+  daysBetween,
+  totals,
+  type UsageRow,
+  type UsageTotals,
+} from './usage/usage-report';
+export { PolicyRefusal } from './admission/policy-refusal';
+export { PseudonymVault } from './admission/pseudonym-vault';
+export { JobGovernance, type Admission, type AdmissionInput } from './admission/job-governance';
+export {
+  ADMIN_ROLES,
+  AdminCredentials,
+  roleAllows,
+  type AdminPrincipal,
+  type AdminRole,
+  type StoredAdminCredential,
+} from './admin/admin-credentials';
+export { TenantErasure, type ErasureReport } from './erasure/tenant-erasure';

@@ -19,6 +19,15 @@ export interface StoredKey {
   readonly prefix: string;
   readonly createdAt: string;
   readonly expiresAt: string | null;
+  /** Per-key rate limits; unset ones use DEFAULT_KEY_LIMITS. */
+  readonly limits?: KeyLimits;
+  /** Set when the key was rotated: the key that replaces it. */
+  readonly replacedBy?: string;
+}
+
+export interface KeyLimits {
+  readonly rpm?: number;
+  readonly tpm?: number;
 }
 
 /** The caller behind a valid key. */
@@ -26,6 +35,7 @@ export interface Principal {
   readonly keyId: string;
   readonly tenantId: string;
   readonly scopes: ReadonlySet<string>;
+  readonly limits?: KeyLimits;
 }
 
 /**
@@ -54,6 +64,7 @@ export class KeyStore {
     tenantId: string,
     scopes: Scope[],
     expiresAt: string | null = null,
+    limits?: KeyLimits,
   ): Promise<{ id: string; key: string; record: StoredKey }> {
     const k = generateApiKey();
     const record: StoredKey = {
@@ -63,6 +74,7 @@ export class KeyStore {
       prefix: k.prefix,
       createdAt: new Date().toISOString(),
       expiresAt,
+      ...(limits ? { limits } : {}),
     };
     await this.redis
       .multi()
@@ -84,6 +96,34 @@ export class KeyStore {
     await tx.publish(this.keys.keyInvalidation(), hash).exec();
     this.cache.delete(hash);
     return true;
+  }
+
+  /**
+   * Rotates a key: a new key with the same tenant, scopes and limits, while the old one
+   * keeps working for `graceSec` (0 = revoked now). Every replica sees the shortened expiry
+   * at once (the cached entry is dropped through the invalidation channel).
+   */
+  async rotate(
+    id: string,
+    graceSec: number,
+  ): Promise<{ id: string; key: string; record: StoredKey; oldExpiresAt: string } | null> {
+    const hash = await this.redis.get(this.keys.apiKeyById(id));
+    const old = hash ? await this.get(id) : null;
+    if (!hash || !old) return null;
+    const next = await this.create(old.tenantId, old.scopes, old.expiresAt, old.limits);
+    const graceEnd = new Date(Date.now() + graceSec * 1000);
+    const oldExpiresAt =
+      old.expiresAt && Date.parse(old.expiresAt) < graceEnd.getTime()
+        ? old.expiresAt
+        : graceEnd.toISOString();
+    const updated: StoredKey = { ...old, expiresAt: oldExpiresAt, replacedBy: next.id };
+    await this.redis
+      .multi()
+      .set(this.keys.apiKey(hash), JSON.stringify(updated))
+      .publish(this.keys.keyInvalidation(), hash)
+      .exec();
+    this.cache.delete(hash);
+    return { ...next, oldExpiresAt };
   }
 
   async get(id: string): Promise<StoredKey | null> {
@@ -114,7 +154,12 @@ export class KeyStore {
     const key = entry.key;
     if (!key) return null;
     if (key.expiresAt && Date.parse(key.expiresAt) <= now) return null;
-    return { keyId: key.id, tenantId: key.tenantId, scopes: new Set(key.scopes) };
+    return {
+      keyId: key.id,
+      tenantId: key.tenantId,
+      scopes: new Set(key.scopes),
+      ...(key.limits ? { limits: key.limits } : {}),
+    };
   }
 
   async close(): Promise<void> {

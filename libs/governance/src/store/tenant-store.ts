@@ -30,6 +30,16 @@ export class TenantStore {
     return true;
   }
 
+  /**
+   * Replaces a stored tenant's policy. Tenants declared in gateway.yaml are changed in the
+   * file instead: 'declared'. 'missing' when there is no such tenant.
+   */
+  async update(t: TenantConfig): Promise<'ok' | 'declared' | 'missing'> {
+    if (this.config().tenantById.has(t.id)) return 'declared';
+    const ok = await this.redis.set(this.keys.tenant(t.id), JSON.stringify(t), 'XX');
+    return ok === 'OK' ? 'ok' : 'missing';
+  }
+
   async list(): Promise<TenantConfig[]> {
     const ids = await this.redis.smembers(this.keys.tenants());
     const stored = await Promise.all(ids.map((id) => this.get(id)));

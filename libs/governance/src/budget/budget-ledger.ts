@@ -1,0 +1,170 @@
+import type { JobRecord } from '@gateway/contracts';
+import type { Redis } from 'ioredis';
+import { dayOf, fromNano, monthOf, toNano, type GovKeys } from '../gov-keys';
+import { BUDGET_SOFT_THRESHOLD } from '../limits/default-limits';
+import { RESERVE, SETTLE } from './budget.scripts';
+
+type ScriptRedis = Redis & {
+  gwBudgetReserve(...a: (string | number)[]): Promise<number[]>;
+  gwBudgetSettle(...a: (string | number)[]): Promise<number>;
+};
+
+/** What a job reserves at admission. */
+export interface Reservation {
+  readonly tenantId: string;
+  readonly keyId: string;
+  readonly jobId: string;
+  readonly deployment: string;
+  readonly amountUsd: number;
+  readonly estimatedTokens: number;
+  /** The tpm counters the estimate went into (corrected at settlement). */
+  readonly tokenCounters: readonly string[];
+  readonly budgets?: { readonly dailyUsd?: number; readonly monthlyUsd?: number };
+}
+
+export type ReserveResult =
+  | { readonly ok: true; readonly crossed: ('day' | 'month')[] }
+  | {
+      readonly ok: false;
+      readonly window: 'day' | 'month';
+      readonly limitUsd: number;
+      readonly usedUsd: number;
+      /** When the window starts again (ISO). */
+      readonly resetsAt: string;
+    };
+
+const LEDGER_TTL_SEC = 40 * 86400;
+const USAGE_TTL_SEC = 400 * 86400;
+
+/** The start of the next UTC day or month after an instant. */
+export function windowReset(window: 'day' | 'month', ms: number): Date {
+  const d = new Date(ms);
+  return window === 'day'
+    ? new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1))
+    : new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
+}
+
+/**
+ * Budgets per tenant in USD per UTC day and month. Admission reserves the job's worst case
+ * atomically (so parallel submissions never spend past the limit); settlement replaces the
+ * reservation by the actual cost, once per job. Every job gets a ledger entry, budget or
+ * not, so its usage is counted and its token estimate corrected.
+ */
+export class BudgetLedger {
+  private readonly redis: ScriptRedis;
+
+  constructor(
+    redis: Redis,
+    private readonly keys: GovKeys,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (!('gwBudgetReserve' in redis)) {
+      redis.defineCommand('gwBudgetReserve', { numberOfKeys: 3, lua: RESERVE });
+      redis.defineCommand('gwBudgetSettle', { numberOfKeys: 1, lua: SETTLE });
+    }
+    this.redis = redis as ScriptRedis;
+  }
+
+  /** Global index of unsettled jobs (`tenant|job` by admission time) for the sweeper. */
+  openKey(): string {
+    return `${this.keys.keys.prefix}:gov:open`;
+  }
+
+  async reserve(r: Reservation): Promise<ReserveResult> {
+    const now = this.now();
+    const day = dayOf(now);
+    const dayKey = this.keys.budget(r.tenantId, `d:${day}`);
+    const monthKey = this.keys.budget(r.tenantId, `m:${monthOf(now)}`);
+    const amount = toNano(r.amountUsd);
+    const limit = (usd: number | undefined) => (usd === undefined ? '' : toNano(usd));
+    const fields: Record<string, string | number> = {
+      key: r.keyId,
+      dep: r.deployment,
+      res: amount,
+      d: dayKey,
+      m: monthKey,
+      est: Math.round(r.estimatedTokens),
+      u: this.keys.usage(r.tenantId, day),
+      ...(r.tokenCounters[0] ? { tk1: r.tokenCounters[0] } : {}),
+      ...(r.tokenCounters[1] ? { tk2: r.tokenCounters[1] } : {}),
+    };
+    const res = await this.redis.gwBudgetReserve(
+      this.keys.ledger(r.tenantId, r.jobId),
+      dayKey,
+      monthKey,
+      amount,
+      limit(r.budgets?.dailyUsd),
+      limit(r.budgets?.monthlyUsd),
+      BUDGET_SOFT_THRESHOLD,
+      2 * 86400,
+      32 * 86400,
+      LEDGER_TTL_SEC,
+      ...Object.entries(fields).flat(),
+    );
+    if (res[0] === 1) {
+      await this.redis.zadd(this.openKey(), now, `${r.tenantId}|${r.jobId}`);
+      const crossed: ('day' | 'month')[] = [];
+      if (res[1] === 1) crossed.push('day');
+      if (res[2] === 1) crossed.push('month');
+      return { ok: true, crossed };
+    }
+    const window = res[1] === 1 ? 'day' : 'month';
+    return {
+      ok: false,
+      window,
+      limitUsd: (window === 'day' ? r.budgets?.dailyUsd : r.budgets?.monthlyUsd) ?? 0,
+      usedUsd: fromNano(res[2]),
+      resetsAt: windowReset(window, now).toISOString(),
+    };
+  }
+
+  /**
+   * Settles a terminal job with its actual cost and usage (failed and cancelled jobs cost
+   * what the record says, usually 0). Returns false when it was settled already.
+   */
+  async settle(
+    record: Pick<JobRecord, 'id' | 'tenantId' | 'status' | 'costUsd' | 'usage'>,
+  ): Promise<boolean> {
+    const settled = await this.redis.gwBudgetSettle(
+      this.keys.ledger(record.tenantId, record.id),
+      toNano(record.costUsd ?? 0),
+      record.usage?.inputTokens ?? 0,
+      record.usage?.outputTokens ?? 0,
+      record.status,
+      USAGE_TTL_SEC,
+      '1',
+    );
+    await this.redis.zrem(this.openKey(), `${record.tenantId}|${record.id}`);
+    return settled === 1;
+  }
+
+  /**
+   * Gives a reservation back (the job was never stored): no usage is counted and the token
+   * estimate is returned to the rate windows.
+   */
+  async release(tenantId: string, jobId: string): Promise<void> {
+    await this.redis.gwBudgetSettle(
+      this.keys.ledger(tenantId, jobId),
+      0,
+      0,
+      0,
+      'released',
+      USAGE_TTL_SEC,
+      '0',
+    );
+    await this.redis.zrem(this.openKey(), `${tenantId}|${jobId}`);
+  }
+
+  /** A window's spent and reserved amounts in USD. */
+  async window(
+    tenantId: string,
+    window: string,
+  ): Promise<{ spentUsd: number; reservedUsd: number }> {
+    const [spent, reserved] = await this.redis.hmget(
+      this.keys.budget(tenantId, window),
+      'spent',
+      'reserved',
+    );
+    return { spentUsd: fromNano(Number(spent ?? 0)), reservedUsd: fromNano(Number(reserved ?? 0)) };
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Reserves a job's worst-case cost in the day and month windows of its tenant, only when
+ * both have room (spent + reserved + amount ≤ limit), and writes the job's ledger entry.
+ * KEYS: ledger, dayWindow, monthWindow
+ * ARGV: amount, dayLimit ('' = none), monthLimit, threshold, dayTtl, monthTtl, ledgerTtl,
+ *       then ledger field/value pairs.
+ * Returns {1, dayCrossedThreshold, monthCrossedThreshold} or {0, window (1 day, 2 month), used}.
+ */
+export const RESERVE = `
+local amt = tonumber(ARGV[1])
+local limits = {ARGV[2], ARGV[3]}
+local used = {}
+for w = 1, 2 do
+  local h = redis.call('HMGET', KEYS[w + 1], 'spent', 'reserved')
+  used[w] = tonumber(h[1] or '0') + tonumber(h[2] or '0')
+  if limits[w] ~= '' and used[w] + amt > tonumber(limits[w]) then return {0, w, used[w]} end
+end
+local crossed = {0, 0}
+for w = 1, 2 do
+  redis.call('HINCRBY', KEYS[w + 1], 'reserved', amt)
+  redis.call('EXPIRE', KEYS[w + 1], ARGV[4 + w])
+  if limits[w] ~= '' then
+    local l = tonumber(limits[w])
+    if l > 0 and (used[w] + amt) >= l * tonumber(ARGV[4]) then
+      crossed[w] = redis.call('HSETNX', KEYS[w + 1], 'warned', '1')
+    end
+  end
+end
+local fields = {}
+for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('EXPIRE', KEYS[1], ARGV[7])
+return {1, crossed[1], crossed[2]}
+`;
+
+/**
+ * Settles a job once: releases its reservation, adds the actual cost to spent, corrects the
+ * token windows with actual usage and adds the job to the usage report. The ledger entry is
+ * deleted in the same step, so a second settle (another replica, a retry) does nothing.
+ * Every key touched carries the tenant's hash tag (the ledger names them).
+ * KEYS: ledger
+ * ARGV: actualNano, inputTokens, outputTokens, status, usageTtl, countUsage ('1'/'0')
+ * Returns 1 when settled now, 0 when it was settled before.
+ */
+export const SETTLE = `
+local raw = redis.call('HGETALL', KEYS[1])
+if #raw == 0 then return 0 end
+redis.call('DEL', KEYS[1])
+local f = {}
+for i = 1, #raw, 2 do f[raw[i]] = raw[i + 1] end
+local actual = tonumber(ARGV[1])
+local res = tonumber(f.res or '0')
+for _, w in ipairs({f.d, f.m}) do
+  if w and redis.call('EXISTS', w) == 1 then
+    redis.call('HINCRBY', w, 'reserved', -res)
+    redis.call('HINCRBY', w, 'spent', actual)
+  end
+end
+local tokens = tonumber(ARGV[2]) + tonumber(ARGV[3])
+local delta = tokens - tonumber(f.est or '0')
+for _, k in ipairs({f.tk1, f.tk2}) do
+  if k and delta ~= 0 and redis.call('EXISTS', k) == 1 then redis.call('INCRBY', k, delta) end
+end
+if ARGV[6] == '1' and f.u then
+  local p = (f.dep or '-') .. '|' .. (f.key or '-') .. '|'
+  redis.call('HINCRBY', f.u, p .. 'jobs', 1)
+  redis.call('HINCRBY', f.u, p .. ARGV[4], 1)
+  redis.call('HINCRBY', f.u, p .. 'cost', actual)
+  redis.call('HINCRBY', f.u, p .. 'in', tonumber(ARGV[2]))
+  redis.call('HINCRBY', f.u, p .. 'out', tonumber(ARGV[3]))
+  redis.call('EXPIRE', f.u, ARGV[5])
+end
+return 1
+`;

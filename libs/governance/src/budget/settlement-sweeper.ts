@@ -1,0 +1,99 @@
+import type { JobRecord } from '@gateway/contracts';
+import type { Logger } from '@gateway/observability';
+import type { Keys } from '@gateway/queue';
+import type { Redis } from 'ioredis';
+import type { BudgetLedger } from './budget-ledger';
+
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+/** A ledger entry whose job record never appeared after this long was for a job never stored. */
+const ORPHAN_AFTER_MS = 60_000;
+
+/**
+ * Settles jobs once they end, whatever ended them (a worker, a cancel, a cache hit, an
+ * expiry): it reads unsettled jobs from the ledger's index and settles those whose record
+ * is terminal. Settlement is idempotent, so several replicas may sweep side by side.
+ * Polling the records (instead of hooking every place a job can end) keeps one path that
+ * no future terminal transition can bypass.
+ */
+export class SettlementSweeper {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly ledger: BudgetLedger,
+    private readonly log: Logger,
+    private readonly intervalMs = 250,
+    private readonly batch = 500,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      // Pages through the index (bounded so one tick never runs long); settled entries leave
+      // it, so the next page starts after what stayed.
+      let start = 0;
+      for (let page = 0; page < 10; page++) {
+        const { seen, settled } = await this.sweepPage(start);
+        if (seen < this.batch) break;
+        start += seen - settled;
+      }
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'budget settlement sweep failed; retrying');
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Settles what has ended among `batch` unsettled jobs from `start` (oldest first). */
+  async sweepPage(start = 0): Promise<{ seen: number; settled: number }> {
+    const open = await this.redis.zrange(
+      this.ledger.openKey(),
+      String(start),
+      String(start + this.batch - 1),
+      'WITHSCORES',
+    );
+    if (open.length === 0) return { seen: 0, settled: 0 };
+    const members: { tenantId: string; jobId: string; since: number }[] = [];
+    for (let i = 0; i < open.length; i += 2) {
+      const [tenantId, jobId] = open[i].split('|');
+      members.push({ tenantId, jobId, since: Number(open[i + 1]) });
+    }
+    const pipe = this.redis.pipeline();
+    members.forEach((m) => pipe.hmget(this.keys.job(m.jobId), 'status', 'data'));
+    const rows = (await pipe.exec()) ?? [];
+    let settled = 0;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i];
+      const [status, data] = (rows[i]?.[1] as [string | null, string | null]) ?? [null, null];
+      if (status && TERMINAL.has(status) && data) {
+        const r = JSON.parse(data) as Pick<JobRecord, 'costUsd' | 'usage'>;
+        await this.ledger.settle({
+          id: m.jobId,
+          tenantId: m.tenantId,
+          status: status as JobRecord['status'],
+          costUsd: r.costUsd,
+          usage: r.usage,
+        });
+        settled++;
+      } else if (!status && Date.now() - m.since > ORPHAN_AFTER_MS) {
+        await this.ledger.release(m.tenantId, m.jobId);
+        settled++;
+      }
+    }
+    return { seen: members.length, settled };
+  }
+}

@@ -1,0 +1,139 @@
+import type { Redis } from 'ioredis';
+import type { GovKeys } from '../gov-keys';
+import { DEFAULT_KEY_LIMITS, DEFAULT_TENANT_LIMITS } from './default-limits';
+import { RATE_LIMIT } from './rate-limit.script';
+
+const WINDOW_MS = 60_000;
+
+/** One limit as the `x-ratelimit-*` headers report it. */
+export interface RateLimitState {
+  readonly name: string;
+  readonly limit: number;
+  readonly remaining: number;
+  /** Seconds until the window resets. */
+  readonly resetSec: number;
+}
+
+export type RateLimitResult =
+  | { readonly ok: true; readonly states: RateLimitState[] }
+  | {
+      readonly ok: false;
+      readonly states: RateLimitState[];
+      /** The limit that refused (e.g. `key rpm`). */
+      readonly refusedBy: RateLimitState;
+      readonly retryAfterSec: number;
+    };
+
+/** Who is counted: the tenant and the key, each with its own limits (or the defaults). */
+export interface RateSubject {
+  readonly tenantId: string;
+  readonly keyId: string;
+  readonly tenantLimits?: { readonly rpm?: number; readonly tpm?: number };
+  readonly keyLimits?: { readonly rpm?: number; readonly tpm?: number };
+}
+
+type ScriptRedis = Redis & { gwRateLimit(...a: (string | number)[]): Promise<number[]> };
+
+/**
+ * Requests and tokens per minute per tenant and per key, in Redis so every replica shares
+ * the counts. Fixed windows: one script call checks and counts all limits atomically.
+ */
+export class RateLimiter {
+  private readonly redis: ScriptRedis;
+
+  constructor(
+    redis: Redis,
+    private readonly keys: GovKeys,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (!('gwRateLimit' in redis)) redis.defineCommand('gwRateLimit', { lua: RATE_LIMIT });
+    this.redis = redis as ScriptRedis;
+  }
+
+  /** Counts one request against the rpm limits. */
+  consumeRequest(s: RateSubject): Promise<RateLimitResult> {
+    return this.consume(s, 'rpm', 1);
+  }
+
+  /** Counts estimated tokens against the tpm limits. */
+  consumeTokens(s: RateSubject, tokens: number): Promise<RateLimitResult> {
+    return this.consume(s, 'tpm', Math.max(1, Math.round(tokens)));
+  }
+
+  /**
+   * Corrects a window's token count with actual usage (negative gives tokens back). The
+   * window is the one the estimate went into; once it has passed, nothing is left to fix.
+   */
+  async correctTokens(counterKeys: readonly string[], delta: number): Promise<void> {
+    if (delta === 0) return;
+    const pipe = this.redis.pipeline();
+    for (const k of counterKeys) {
+      // Only while the window's key lives: INCRBY on a gone key would revive it without a TTL.
+      pipe.eval(
+        "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end return 0",
+        1,
+        k,
+        Math.round(delta),
+      );
+    }
+    await pipe.exec();
+  }
+
+  /** The tpm counter keys of the current window, stored so completion can correct them. */
+  tokenCounterKeys(s: RateSubject): string[] {
+    const w = this.windowStart();
+    return [
+      this.keys.rate(s.tenantId, 't', 'tpm', w),
+      this.keys.rate(s.tenantId, s.keyId, 'tpm', w),
+    ];
+  }
+
+  private windowStart(): number {
+    return Math.floor(this.now() / WINDOW_MS) * WINDOW_MS;
+  }
+
+  private async consume(
+    s: RateSubject,
+    kind: 'rpm' | 'tpm',
+    cost: number,
+  ): Promise<RateLimitResult> {
+    const w = this.windowStart();
+    const resetSec = Math.max(1, Math.ceil((w + WINDOW_MS - this.now()) / 1000));
+    const limits = [
+      {
+        name: `tenant ${kind}`,
+        key: this.keys.rate(s.tenantId, 't', kind, w),
+        limit: s.tenantLimits?.[kind] ?? DEFAULT_TENANT_LIMITS[kind],
+      },
+      {
+        name: `key ${kind}`,
+        key: this.keys.rate(s.tenantId, s.keyId, kind, w),
+        limit: s.keyLimits?.[kind] ?? DEFAULT_KEY_LIMITS[kind],
+      },
+    ];
+    const res = await this.redis.gwRateLimit(
+      limits.length,
+      ...limits.map((l) => l.key),
+      Math.ceil(WINDOW_MS / 1000) + 5,
+      ...limits.flatMap((l) => [l.limit, cost]),
+    );
+    const used = res[0] === 1 ? res.slice(1) : res.slice(2);
+    const states = limits.map((l, i) => ({
+      name: l.name,
+      limit: l.limit,
+      remaining: Math.max(0, l.limit - Number(used[i] ?? 0)),
+      resetSec,
+    }));
+    if (res[0] === 1) return { ok: true, states };
+    return { ok: false, states, refusedBy: states[res[1] - 1], retryAfterSec: resetSec };
+  }
+}
+
+/** The tightest of several limits: the one with the fewest requests or tokens left. */
+export function tightest(states: readonly RateLimitState[]): RateLimitState | undefined {
+  let best: RateLimitState | undefined;
+  for (const s of states) {
+    if (!best || s.remaining / s.limit < best.remaining / best.limit) best = s;
+  }
+  return best;
+}

@@ -1,0 +1,19 @@
+import { createCipher, JobGovernance, PolicyRefusal } from '@gateway/governance';
+import type { GatewayContext } from '../gateway-context';
+import { GatewayError } from '../gateway-error';
+
+/** Runs a governance step, turning its refusal into the API error it names. */
+export async function governed<T>(step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (e) {
+    if (PolicyRefusal.is(e)) throw new GatewayError(e.code, e.message, e.details, e.retryAfterSec);
+    throw e;
+  }
+}
+
+/** The governance steps of admission, with the payload cipher when a key is configured. */
+export function jobGovernanceFor(ctx: GatewayContext): JobGovernance {
+  const key = ctx.env.encryptionKey;
+  return new JobGovernance(ctx.redis, ctx.keys, key ? createCipher(key) : undefined);
+}
