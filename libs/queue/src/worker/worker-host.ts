@@ -1,6 +1,13 @@
 import type { ProviderClass } from '@gateway/contracts';
 import type { LoadedConfig } from '@gateway/config';
-import type { Logger } from '@gateway/observability';
+import {
+  metrics,
+  SpanKind,
+  startSpan,
+  traceparentOf,
+  withActiveSpan,
+  type Logger,
+} from '@gateway/observability';
 import { WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobQueues, QueuedJobData } from '../job-queues';
@@ -60,6 +67,7 @@ export class WorkerHost {
         this.log.warn({ err: err.message, deployment: d.id }, 'worker error'),
       );
       this.workers.set(d.id, worker);
+      metrics().concurrencyLimit.set({ deployment: d.id }, d.limits.maxConcurrency);
       this.log.info({ deployment: d.id, concurrency: d.limits.maxConcurrency }, 'worker started');
     }
   }
@@ -71,14 +79,26 @@ export class WorkerHost {
   ): Promise<void> {
     const ac = new AbortController();
     this.inflight.set(job.data.jobId, ac);
+    // The worker's span continues the submission's trace; its traceparent travels on to the
+    // result events (and a fallback's queue entry).
+    const span = startSpan(
+      'job.process',
+      job.data.traceparent,
+      { 'gateway.job_id': job.data.jobId, 'gateway.deployment': deploymentId },
+      SpanKind.CONSUMER,
+    );
+    metrics().inflight.inc({ deployment: deploymentId });
     try {
-      const outcome = await this.useCase.execute({
-        deploymentId,
-        data: job.data,
-        attemptsMade: job.attemptsMade,
-        maxAttempts: job.opts.attempts ?? 1,
-        signal: ac.signal,
-      });
+      const outcome = await withActiveSpan(span, () =>
+        this.useCase.execute({
+          deploymentId,
+          data: { ...job.data, traceparent: traceparentOf(span) },
+          attemptsMade: job.attemptsMade,
+          maxAttempts: job.opts.attempts ?? 1,
+          signal: ac.signal,
+        }),
+      );
+      span.setAttribute('gateway.outcome', outcome.kind);
       switch (outcome.kind) {
         case 'done':
           return;
@@ -93,6 +113,8 @@ export class WorkerHost {
       }
     } finally {
       this.inflight.delete(job.data.jobId);
+      metrics().inflight.dec({ deployment: deploymentId });
+      span.end();
     }
   }
 
