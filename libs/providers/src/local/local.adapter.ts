@@ -1,5 +1,5 @@
 import { TASK_NAMES, type TaskInput, type TaskName } from '@gateway/contracts';
-import type { DeploymentConfig } from '@gateway/config';
+import type { DeploymentConfig, ProviderConfig } from '@gateway/config';
 import type {
   AdapterFactory,
   CallContext,
@@ -24,6 +24,8 @@ import {
 export interface LocalAdapterOptions {
   /** Source of randomness for simulated latency and faults; seed it to replay a run. */
   readonly random?: () => number;
+  /** Deadline of a call whose context sets none: the provider's `timeoutMs`. */
+  readonly timeoutMs?: number;
 }
 
 /** A call admitted past the simulation: how long it should take and how to end it. */
@@ -44,9 +46,15 @@ export class LocalAdapter implements ProviderAdapter {
   readonly type = 'local';
   private readonly ocr = new OcrEngine();
   private readonly simulator: LoadSimulator;
+  private timeoutMs: number | undefined;
 
   constructor(options: LocalAdapterOptions = {}) {
     this.simulator = new LoadSimulator(options.random);
+    this.timeoutMs = options.timeoutMs;
+  }
+
+  reconfigure(provider: ProviderConfig): void {
+    this.timeoutMs = provider.timeoutMs;
   }
 
   /** Calls of a deployment in flight in this adapter (for tests and metrics). */
@@ -118,7 +126,8 @@ export class LocalAdapter implements ProviderAdapter {
     ctx: CallContext,
     started: number,
   ): Promise<Admission> {
-    const deadline = deadlineFrom(ctx.timeoutMs, started);
+    // Like the vendor adapters: the call's own deadline, else the provider's timeoutMs.
+    const deadline = deadlineFrom(ctx.timeoutMs ?? this.timeoutMs, started);
     const sim = deployment.simulate;
     if (!sim) return { latencyMs: 0, deadline, release: NOTHING_TO_RELEASE };
     const ticket = this.simulator.admit(deployment.id, sim);
@@ -139,5 +148,5 @@ export const localAdapterFactory: AdapterFactory = {
   type: 'local',
   tasks: new Set<TaskName>(TASK_NAMES),
   hasCredentials: () => true,
-  create: () => new LocalAdapter(),
+  create: (provider) => new LocalAdapter({ timeoutMs: provider.timeoutMs }),
 };
