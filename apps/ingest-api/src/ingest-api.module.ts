@@ -8,6 +8,7 @@ import { DocsController } from './docs/docs.controller';
 import { HealthController } from './health/health.controller';
 import { ApiKeyGuard } from './http/auth.guard';
 import { JobsController } from './jobs/jobs.controller';
+import { OPENAI_CONTROLLERS, openAiProviders } from './openai/openai.providers';
 import { SubmitJobUseCase, CancelJobUseCase, JobWaiter } from '@gateway/platform';
 import {
   CANCEL_JOB,
@@ -34,7 +35,13 @@ export class IngestApiModule {
     liveStats.start();
     return {
       module: IngestApiModule,
-      controllers: [JobsController, AdminController, HealthController, DocsController],
+      controllers: [
+        JobsController,
+        AdminController,
+        HealthController,
+        DocsController,
+        ...OPENAI_CONTROLLERS,
+      ],
       providers: [
         { provide: GATEWAY_CONTEXT, useValue: ctx },
         { provide: KEY_STORE, useValue: keyStore },
@@ -45,6 +52,7 @@ export class IngestApiModule {
         { provide: JOB_WAITER, useValue: new JobWaiter(ctx) },
         ApiKeyGuard,
         AdminGuard,
+        ...openAiProviders(ctx),
       ],
     };
   }

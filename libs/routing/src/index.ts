@@ -28,3 +28,4 @@ export {
 } from './tokens';
 export { EXPECTED_OUTPUT_SHARE } from './cost';
 export { toRoutingRequest } from './routing-request';
+export { matchesAny } from './glob';

@@ -58,7 +58,8 @@ export class ErrorFilter implements ExceptionFilter {
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 
-  private classify(e: unknown): {
+  /** The status, code and message a failure answers with (the OpenAI façade reuses it). */
+  classify(e: unknown): {
     status: number;
     code: string;
     message: string;

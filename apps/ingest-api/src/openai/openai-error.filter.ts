@@ -1,0 +1,55 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs/common';
+import type { GatewayContext } from '@gateway/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorFilter } from '../http/error.filter';
+import { GATEWAY_CONTEXT } from '../tokens';
+import { OpenAiHttpError, errorBody, openAiCode, openAiErrorType } from './openai-error';
+
+/**
+ * The OpenAI routes answer in OpenAI's error shape, so the SDKs raise their typed errors
+ * (`AuthenticationError`, `RateLimitError`...). Statuses and retry headers are the gateway's.
+ */
+@Catch()
+export class OpenAiErrorFilter implements ExceptionFilter {
+  private readonly gateway: ErrorFilter;
+
+  constructor(@Inject(GATEWAY_CONTEXT) private readonly ctx: GatewayContext) {
+    this.gateway = new ErrorFilter(ctx.log);
+  }
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const req = host.switchToHttp().getRequest<FastifyRequest>();
+    const e = this.toOpenAi(exception);
+    if (e.status >= 500 && !(exception instanceof OpenAiHttpError))
+      this.ctx.log.error({ err: exception, reqId: req.id, url: req.url }, 'request failed');
+    if (reply.sent || reply.raw.headersSent) return;
+    if (e.retryAfterSec !== undefined) void reply.header('retry-after', String(e.retryAfterSec));
+    void reply
+      .status(e.status)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(errorBody(e));
+  }
+
+  toOpenAi(exception: unknown): OpenAiHttpError {
+    if (exception instanceof OpenAiHttpError) return exception;
+    const c = this.gateway.classify(exception);
+    const detail = c.details?.[0] ?? undefined;
+    const param = typeof detail?.path === 'string' && detail.path ? detail.path : null;
+    const message =
+      c.details && c.details.length
+        ? `${c.message}: ${c.details
+            .slice(0, 5)
+            .map((d) => JSON.stringify(d))
+            .join('; ')}`
+        : c.message;
+    return new OpenAiHttpError(
+      c.status,
+      openAiErrorType(c.status),
+      openAiCode(c.code),
+      message,
+      param,
+      c.retryAfter,
+    );
+  }
+}

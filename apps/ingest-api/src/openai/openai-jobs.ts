@@ -1,0 +1,64 @@
+import { isTerminal, type JobRecord } from '@gateway/contracts';
+import type { Principal } from '@gateway/governance';
+import type { GatewayContext, JobWaiter, SubmitJobUseCase } from '@gateway/platform';
+import type { Redis } from 'ioredis';
+import { jobFailure } from './openai-error';
+
+/** The longest a synchronous OpenAI call waits for its job (provider timeouts and retries fit). */
+const MAX_WAIT_MS = 10 * 60_000;
+/** Idle blocking connections kept for stream relays; more are opened on demand. */
+const POOL_IDLE = 32;
+
+/**
+ * Runs OpenAI calls as gateway jobs: submit through the same use case as `POST /v1/jobs`, then
+ * wait for the outcome (woken by pub/sub). Also lends blocking Redis connections to stream
+ * relays, which XREAD a job's delta stream.
+ */
+export class OpenAiJobs {
+  private readonly idle: Redis[] = [];
+  private closed = false;
+
+  constructor(
+    readonly ctx: GatewayContext,
+    private readonly submitJob: SubmitJobUseCase,
+    readonly waiter: JobWaiter,
+  ) {}
+
+  async submit(principal: Principal, body: unknown, traceparent?: string): Promise<JobRecord> {
+    return (await this.submitJob.execute({ principal, body, traceparent })).record;
+  }
+
+  /** Resolves with the finished record, or throws the job's failure in OpenAI's shape. */
+  async waitSucceeded(record: JobRecord, signal?: AbortSignal): Promise<JobRecord> {
+    const deadline = Date.now() + MAX_WAIT_MS;
+    let r = record;
+    while (!isTerminal(r.status) && Date.now() < deadline && !signal?.aborted)
+      r = await this.waiter.waitForTerminal(r, Math.min(60_000, deadline - Date.now()));
+    if (r.status === 'succeeded') return r;
+    if (!isTerminal(r.status))
+      throw jobFailure(
+        { code: 'timeout', message: 'The job did not finish in time', retryable: true },
+        r.id,
+      );
+    throw jobFailure(r.error, r.id);
+  }
+
+  /** A connection for blocking reads; give it back with `release`. */
+  borrow(): Redis {
+    return this.idle.pop() ?? this.ctx.redis.duplicate();
+  }
+
+  release(conn: Redis): void {
+    if (this.closed || this.idle.length >= POOL_IDLE) conn.disconnect();
+    else this.idle.push(conn);
+  }
+
+  onModuleDestroy(): void {
+    this.close();
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const c of this.idle.splice(0)) c.disconnect();
+  }
+}
