@@ -6,6 +6,7 @@ import {
   HttpCode,
   Inject,
   Param,
+  Patch,
   Post,
   UseGuards,
 } from '@nestjs/common';
@@ -31,9 +32,25 @@ const CreateKey = z.strictObject({
       message: 'unknown scope; use jobs:write, jobs:read, batches, admin or models:<pattern>',
     }),
   expiresAt: z.iso.datetime().optional(),
+  limits: z
+    .strictObject({
+      rpm: z.number().int().min(1).optional(),
+      tpm: z.number().int().min(1).optional(),
+    })
+    .optional(),
 });
 
-function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+const RotateKey = z.strictObject({
+  /** How long the old key keeps working (default one hour, at most 30 days; 0 = at once). */
+  graceSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86400)
+    .default(3600),
+});
+
+export function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   const r = schema.safeParse(body);
   if (!r.success) {
     throw new GatewayError(
@@ -68,6 +85,25 @@ export class AdminController {
     return { data: await this.tenants.list() };
   }
 
+  /** Changes a stored tenant's policy (those in gateway.yaml are changed in the file). */
+  @Patch('tenants/:id')
+  async updateTenant(@Param('id') id: string, @Body() body: unknown): Promise<TenantConfig> {
+    const current = await this.tenants.get(id);
+    if (!current) throw new GatewayError('not_found', `No tenant "${id}"`);
+    const patch = parse(TenantConfig.omit({ id: true }).partial(), body);
+    // Only the fields sent change (schema defaults must not reset the others).
+    const given = Object.entries(patch).filter(([k]) => Object.hasOwn(body as object, k));
+    const next = parse(TenantConfig, { ...current, ...Object.fromEntries(given), id });
+    const res = await this.tenants.update(next);
+    if (res === 'declared')
+      throw new GatewayError(
+        'conflict',
+        `Tenant "${id}" is declared in gateway.yaml; change it there and reload`,
+      );
+    if (res === 'missing') throw new GatewayError('not_found', `No tenant "${id}"`);
+    return next;
+  }
+
   @Get('tenants/:id')
   async getTenant(@Param('id') id: string): Promise<TenantConfig> {
     const t = await this.tenants.get(id);
@@ -80,15 +116,40 @@ export class AdminController {
   async createKey(
     @Param('id') tenantId: string,
     @Body() body: unknown,
-  ): Promise<{ id: string; key: string; scopes: Scope[]; expiresAt: string | null }> {
+  ): Promise<{
+    id: string;
+    key: string;
+    scopes: Scope[];
+    expiresAt: string | null;
+    limits?: StoredKey['limits'];
+  }> {
     const req = parse(CreateKey, body);
     if (!(await this.tenants.get(tenantId)))
       throw new GatewayError('not_found', `No tenant "${tenantId}"`);
     if (req.expiresAt && Date.parse(req.expiresAt) <= Date.now()) {
       throw new GatewayError('validation_failed', 'expiresAt must be in the future');
     }
-    const k = await this.keys.create(tenantId, req.scopes, req.expiresAt ?? null);
-    return { id: k.id, key: k.key, scopes: k.record.scopes, expiresAt: k.record.expiresAt };
+    const k = await this.keys.create(tenantId, req.scopes, req.expiresAt ?? null, req.limits);
+    return {
+      id: k.id,
+      key: k.key,
+      scopes: k.record.scopes,
+      expiresAt: k.record.expiresAt,
+      limits: k.record.limits,
+    };
+  }
+
+  /** A new key for the same tenant and scopes; the old one works for the grace period. */
+  @Post('keys/:id/rotate')
+  @HttpCode(201)
+  async rotateKey(
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<{ id: string; key: string; replaces: string; oldKeyExpiresAt: string }> {
+    const req = parse(RotateKey, body ?? {});
+    const r = await this.keys.rotate(id, req.graceSeconds);
+    if (!r) throw new GatewayError('not_found', `No key "${id}"`);
+    return { id: r.id, key: r.key, replaces: id, oldKeyExpiresAt: r.oldExpiresAt };
   }
 
   @Get('tenants/:id/keys')

@@ -1,10 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { timingSafeEqual, createHash } from 'node:crypto';
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  SetMetadata,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  roleAllows,
+  type AdminCredentials,
+  type AdminPrincipal,
+  type AdminRole,
+  type JobGovernance,
+} from '@gateway/governance';
 import { GatewayError, type GatewayContext } from '@gateway/platform';
-import type { FastifyRequest } from 'fastify';
-import { GATEWAY_CONTEXT } from '../tokens';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ADMIN_CREDENTIALS, JOB_GOVERNANCE } from '../tokens';
 
 /** The admin credential: GATEWAY_ADMIN_KEY, else the development key file, else none. */
 export function resolveAdminKey(ctx: GatewayContext): string | undefined {
@@ -16,30 +29,77 @@ export function resolveAdminKey(ctx: GatewayContext): string | undefined {
   }
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
+const ROLE_KEY = 'gateway:admin-role';
+/**
+ * The role a route needs. Unmarked routes: `viewer` for GET/HEAD, `operator` otherwise;
+ * managing admin credentials and erasing data take `admin`.
+ */
+export const AdminRoleRequired = (role: AdminRole) => SetMetadata(ROLE_KEY, role);
 
-/** Admin routes take the admin credential as a Bearer header or the `gw_admin` cookie. */
+export type AdminRequest = FastifyRequest & { admin?: AdminPrincipal };
+
+/**
+ * Admin routes take an admin credential (the bootstrap GATEWAY_ADMIN_KEY or a named one) as
+ * a Bearer header or the `gw_admin` cookie, with a role that covers the route. Every admin
+ * request is audited once answered: who, which route, which status; never bodies.
+ */
 @Injectable()
 export class AdminGuard implements CanActivate {
-  private readonly expected: Buffer | undefined;
+  constructor(
+    @Inject(ADMIN_CREDENTIALS) private readonly creds: AdminCredentials,
+    @Inject(JOB_GOVERNANCE) private readonly gov: JobGovernance,
+    private readonly reflector: Reflector,
+  ) {}
 
-  constructor(@Inject(GATEWAY_CONTEXT) ctx: GatewayContext) {
-    const key = resolveAdminKey(ctx);
-    this.expected = key ? digest(key) : undefined;
-  }
-
-  canActivate(ctx: ExecutionContext): boolean {
-    const req = ctx.switchToHttp().getRequest<FastifyRequest>();
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const req = ctx.switchToHttp().getRequest<AdminRequest>();
+    const reply = ctx.switchToHttp().getResponse<FastifyReply>();
+    const route = `${req.method} ${req.routeOptions?.url ?? req.url.split('?')[0]}`;
     const header = req.headers.authorization;
     const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     const cookie = /(?:^|;\s*)gw_admin=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
     const presented = m?.[1] ?? (cookie ? decodeURIComponent(cookie) : undefined);
-    if (!presented || !this.expected || !timingSafeEqual(digest(presented), this.expected)) {
+    const admin = presented ? await this.creds.authenticate(presented) : null;
+    if (!admin) {
+      this.gov.audit.recordQuietly({
+        action: 'auth.failed',
+        outcome: 'refused',
+        actor: { type: 'anonymous', id: null },
+        reason: presented ? 'unknown admin credential' : 'missing admin credential',
+        details: { route },
+      });
       throw new GatewayError(
         'unauthenticated',
-        'Admin routes need the admin credential as "Authorization: Bearer <admin key>"',
+        'Admin routes need an admin credential as "Authorization: Bearer <admin key>"',
       );
     }
+    const need =
+      this.reflector.getAllAndOverride<AdminRole | undefined>(ROLE_KEY, [
+        ctx.getHandler(),
+        ctx.getClass(),
+      ]) ?? (req.method === 'GET' || req.method === 'HEAD' ? 'viewer' : 'operator');
+    const tenantId = (req.params as Record<string, string> | undefined)?.id ?? null;
+    const audit = (outcome: string, status: number) =>
+      this.gov.audit.recordQuietly({
+        action: 'admin.action',
+        outcome,
+        tenantId: route.includes('/tenants/:id') ? tenantId : null,
+        actor: { type: 'admin', id: admin.id },
+        reason: route,
+        details: { route, role: admin.role, status },
+      });
+    if (!roleAllows(admin.role, need)) {
+      audit('forbidden', 403);
+      throw new GatewayError(
+        'forbidden',
+        `This admin credential has the "${admin.role}" role; the route needs "${need}"`,
+        [{ requiredRole: need }],
+      );
+    }
+    req.admin = admin;
+    reply.raw.once('finish', () =>
+      audit(reply.statusCode < 400 ? 'ok' : 'error', reply.statusCode),
+    );
     return true;
   }
 }
