@@ -1,0 +1,96 @@
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort } from '../infra/src';
+import { startGateway } from '../test/support/gateway-harness';
+import { closedLoop, round, writeResults, type LoadResult } from './lib/closed-loop';
+
+/**
+ * Accepted jobs per second at ingest (c=64, 15 s): the gateway's POST /v1/jobs (auth,
+ * validation, routing, one Lua transaction, one BullMQ add) against a bare Fastify route
+ * doing one BullMQ add, in the same run on the same Redis. Only the ingest process runs on
+ * the gateway side, so both sides measure the front door alone.
+ */
+const C = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const body = JSON.stringify({
+  task: 'summarize',
+  input: { text: 'Queues keep jobs. Workers call models. Kafka carries results.' },
+});
+
+async function baseline(): Promise<LoadResult> {
+  const port = await freePort();
+  const child = fork(join(__dirname, 'lib', 'bare-baseline.js'), [
+    'ingest',
+    String(port),
+    process.env.REDIS_URL!,
+    'benchbare',
+  ]);
+  await new Promise((r) => child.once('message', r));
+  try {
+    return await closedLoop({
+      url: `http://127.0.0.1:${port}`,
+      path: '/jobs',
+      body,
+      headers: { 'content-type': 'application/json' },
+      concurrency: C,
+      seconds: SECONDS,
+      okStatus: 202,
+    });
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+async function gateway(): Promise<LoadResult> {
+  const gw = await startGateway({
+    config: 'tenants: [{ id: bench, limits: { rpm: 100000000, tpm: 100000000000 } }]\n',
+    apps: ['ingest-api'],
+  });
+  try {
+    const key = await gw.tenantKey('bench', undefined, true);
+    return await closedLoop({
+      url: gw.url,
+      path: '/v1/jobs',
+      body,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      concurrency: C,
+      seconds: SECONDS,
+      okStatus: 202,
+    });
+  } finally {
+    await gw.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const base = await baseline();
+  const gw = await gateway();
+  const ratio = gw.perSecond / base.perSecond;
+  const result = {
+    concurrency: C,
+    seconds: SECONDS,
+    baseline: base,
+    gateway: gw,
+    ratio: round(ratio, 3),
+    goals: { ratio: 0.5, p99Ms: 25 },
+  };
+  console.log(JSON.stringify(result, null, 2));
+  writeResults(
+    'ingest',
+    result,
+    `# Ingest: accepted jobs/s (c=${C}, ${SECONDS} s)
+
+| | jobs/s | p50 ms | p99 ms | errors |
+| --- | --- | --- | --- | --- |
+| bare Fastify + one BullMQ add | ${round(base.perSecond, 0)} | ${round(base.p50Ms)} | ${round(base.p99Ms)} | ${base.errors} |
+| gateway POST /v1/jobs | ${round(gw.perSecond, 0)} | ${round(gw.p50Ms)} | ${round(gw.p99Ms)} | ${gw.errors} |
+
+Ratio gateway / baseline: **${round(ratio, 3)}** (goal ≥ 0.5); gateway p99 ${round(gw.p99Ms)} ms (goal ≤ 25 ms).
+Command: \`npm run bench -- ingest\`.`,
+  );
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
