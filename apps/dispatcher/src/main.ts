@@ -1,23 +1,45 @@
-import { OutboxRelay } from '@gateway/events';
-import { GatewayContext, onShutdown } from '@gateway/platform';
+import { OutboxRelay, RequestIngress } from '@gateway/events';
+import { KeyStore, TenantStore } from '@gateway/governance';
+import { GatewayContext, onShutdown, SubmitJobUseCase } from '@gateway/platform';
 import { SHARDS } from '@gateway/queue';
+import { createIngressHandler } from './ingress-handler';
+import { startWebhooks } from './webhooks.wiring';
 
-/** The dispatcher: relays the outbox to Kafka (webhooks and Kafka ingress join it here). */
+/** The dispatcher: relays the outbox to Kafka, delivers webhooks, takes Kafka requests. */
 async function main(): Promise<void> {
   const ctx = new GatewayContext('dispatcher');
   process.on('SIGHUP', () => ctx.reload());
   const producer = ctx.kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
   await connectWithRetry(() => producer.connect(), ctx);
+  const webhooks = startWebhooks(ctx);
   const streams = Array.from({ length: SHARDS }, (_, i) => ctx.keys.outbox(i));
   const relay = new OutboxRelay(ctx.redis, producer, streams, ctx.topics, ctx.log, {
     group: 'relay',
     consumer: 'relay-1',
+    beforePublish: (results) => webhooks.scheduler.scheduleFromResults(results),
   });
   await relay.start();
+
+  const keyStore = new KeyStore(ctx.redis, ctx.keys);
+  await keyStore.listen();
+  const tenants = new TenantStore(ctx.redis, ctx.keys, () => ctx.config());
+  // Backpressure seam: pass `admission` here once ingest admission control exposes one.
+  const ingress = new RequestIngress(
+    ctx.kafka,
+    producer,
+    ctx.topics,
+    ctx.log,
+    createIngressHandler(keyStore, new SubmitJobUseCase(ctx, tenants)),
+    { groupId: `${ctx.env.topicPrefix}ai-gateway-ingress` },
+  );
+  await connectWithRetry(() => ingress.start(), ctx);
   ctx.log.info({ streams: streams.length }, 'dispatcher ready');
   onShutdown(ctx.log, 10_000, async () => {
+    await ingress.stop();
     await relay.stop();
+    await webhooks.stop();
     await producer.disconnect().catch(() => undefined);
+    await keyStore.close();
     await ctx.close();
   });
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 export const API_ERRORS = {
   validation_failed: 400,
   invalid_json: 400,
+  invalid_webhook_url: 400,
   unsupported_media_type: 415,
   unauthenticated: 401,
   budget_exceeded: 402,

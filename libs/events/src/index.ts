@@ -1,3 +1,4 @@
 export * from './cloud-events';
 export * from './kafka-client';
 export * from './outbox-relay';
+export * from './request-ingress';

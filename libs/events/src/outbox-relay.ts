@@ -27,6 +27,11 @@ export class OutboxRelay {
       consumer: string;
       batch?: number;
       claimIdleMs?: number;
+      /**
+       * Called with the values of a batch's result events before the batch goes to Kafka;
+       * a failure leaves the batch pending, so the hook runs again (it must be idempotent).
+       */
+      beforePublish?: (resultValues: string[]) => Promise<unknown>;
     } = {
       group: 'relay',
       consumer: 'relay-1',
@@ -124,6 +129,10 @@ export class OutboxRelay {
   }
 
   private async publish(entries: StreamEntry[]): Promise<void> {
+    if (this.opts.beforePublish) {
+      const results = entries.map(([, f]) => toMap(f)).filter((f) => f.t !== 'audit');
+      await this.opts.beforePublish(results.map((f) => f.v));
+    }
     const byTopic = new Map<string, Message[]>();
     for (const [, fields] of entries) {
       const f = toMap(fields);

@@ -22,3 +22,35 @@ export {
   type DeliveryResult,
 } from './delivery';
 export { nextAttemptDelayMs } from './schedule';
+export {
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_QUEUE,
+  WebhookKeys,
+  type WebhookEventType,
+} from './delivery-pipeline/webhook-keys';
+export {
+  WebhookEndpointStore,
+  activeSecrets,
+  publicEndpoint,
+  type PublicEndpoint,
+  type SecretSet,
+  type WebhookEndpoint,
+} from './delivery-pipeline/endpoint-store';
+export {
+  DeliveryLog,
+  type DeadDelivery,
+  type DeliveryAttempt,
+} from './delivery-pipeline/delivery-log';
+export {
+  WebhookDeliveryQueue,
+  webhookBacklog,
+  type DeliveryJobData,
+} from './delivery-pipeline/delivery-queue';
+export { DeliveryScheduler } from './delivery-pipeline/schedule-deliveries';
+export {
+  DeliveryProcessor,
+  RetryDelivery,
+  type DeliverySettings,
+} from './delivery-pipeline/delivery-processor';
+export { startDeliveryWorker } from './delivery-pipeline/delivery-worker';
+export { replayDeadDeliveries } from './delivery-pipeline/replay-dead';

@@ -5,6 +5,7 @@ import { metrics } from '@gateway/observability';
 import type { Principal, TenantStore } from '@gateway/governance';
 import type { GatewayContext } from '../gateway-context';
 import { GatewayError } from '../gateway-error';
+import { vetWebhookUrl } from '@gateway/webhooks';
 import { newJobId, ResponseCache, stableStringify } from '@gateway/queue';
 import { completeFromCache } from './complete-from-cache';
 import {
@@ -63,6 +64,16 @@ export class SubmitJobUseCase {
       );
     }
     const request = parsed.data;
+    if (request.webhook) {
+      // Refused here so nothing is stored or enqueued; delivery vets the URL again.
+      const vet = await vetWebhookUrl(request.webhook.url, {
+        allowHosts: this.ctx.config().webhooks.allowHosts,
+      });
+      if (!vet.ok)
+        throw new GatewayError('invalid_webhook_url', vet.message, [
+          { path: 'webhook.url', code: vet.code },
+        ]);
+    }
     const { principal } = cmd;
     const tenant = await this.tenants.get(principal.tenantId);
     if (!tenant)

@@ -1,0 +1,55 @@
+import { GatewayError, type GatewayContext } from '@gateway/platform';
+import {
+  DeliveryLog,
+  vetWebhookUrl,
+  WebhookDeliveryQueue,
+  WebhookEndpointStore,
+  WebhookKeys,
+} from '@gateway/webhooks';
+import { z } from 'zod';
+
+/** Injection token of the webhook services the HTTP layer uses. */
+export const WEBHOOK_API = Symbol('WebhookApi');
+
+/** The webhook stores and queue, built once per process from the context. */
+export class WebhookApi {
+  readonly endpoints: WebhookEndpointStore;
+  readonly log: DeliveryLog;
+  readonly queue: WebhookDeliveryQueue;
+
+  constructor(readonly ctx: GatewayContext) {
+    const keys = new WebhookKeys(ctx.keys.prefix);
+    this.endpoints = new WebhookEndpointStore(ctx.redis, keys);
+    this.log = new DeliveryLog(ctx.redis, keys);
+    this.queue = new WebhookDeliveryQueue(ctx.bullConnection, keys);
+  }
+
+  /** Attempts a delivery may make: one plus one per delay of `webhooks.schedule`. */
+  attempts(): number {
+    return this.ctx.config().webhooks.schedule.length + 1;
+  }
+
+  /** The SSRF guard, with the same refusal as job submission. */
+  async vet(url: string): Promise<void> {
+    const vet = await vetWebhookUrl(url, { allowHosts: this.ctx.config().webhooks.allowHosts });
+    if (!vet.ok)
+      throw new GatewayError('invalid_webhook_url', vet.message, [{ path: 'url', code: vet.code }]);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}
+
+/** Validates a body or query against `schema`, refusing with the documented 400. */
+export function parseOr400<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  const r = schema.safeParse(body ?? {});
+  if (!r.success) {
+    throw new GatewayError(
+      'validation_failed',
+      'Invalid request; see details',
+      r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  return r.data;
+}

@@ -1,0 +1,172 @@
+import type { Logger } from '@gateway/observability';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Topics } from './kafka-client';
+
+/** One request message as the handler sees it. */
+export interface IngressMessage {
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: string | null;
+  /** Header names in lower case; values as UTF-8 text. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** What became of one message. */
+export type IngressVerdict =
+  | { readonly kind: 'accepted'; readonly jobId: string; readonly created: boolean }
+  /** Refused for good (invalid, unauthorised...): goes to the DLQ, the offset moves on. */
+  | {
+      readonly kind: 'rejected';
+      readonly code: string;
+      readonly message: string;
+      readonly details?: unknown[];
+    }
+  /** Not now (queue full, rate limited): the partition pauses and the message is retried. */
+  | { readonly kind: 'retry'; readonly afterMs: number; readonly reason: string };
+
+export type IngressHandler = (m: IngressMessage) => Promise<IngressVerdict>;
+
+/**
+ * The admission seam for backpressure: while `hasRoom()` is false the consumer pauses its
+ * partitions and looks again after `pollMs`. Without one, the ingress relies on the
+ * handler's `retry` verdicts alone.
+ */
+export interface IngressAdmission {
+  hasRoom(): Promise<boolean>;
+}
+
+export interface RequestIngressOptions {
+  readonly groupId: string;
+  readonly admission?: IngressAdmission;
+  /** Messages of one partition handled at once (the job store and BullMQ do the ordering). */
+  readonly concurrency?: number;
+  readonly pollMs?: number;
+}
+
+/** Headers as text; `authorization` never leaves this function for the DLQ. */
+export function textHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, v] of Object.entries(headers ?? {})) {
+    if (v === undefined) continue;
+    const first = Array.isArray(v) ? v[0] : v;
+    out[name.toLowerCase()] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+  }
+  return out;
+}
+
+function dlqHeaders(m: KafkaMessage, topic: string, partition: number, v: IngressVerdict) {
+  const headers: IHeaders = {};
+  for (const [name, value] of Object.entries(m.headers ?? {})) {
+    if (name.toLowerCase() !== 'authorization' && value !== undefined) headers[name] = value;
+  }
+  if (v.kind !== 'rejected') return headers;
+  headers['gateway-error-code'] = v.code;
+  headers['gateway-error-message'] = v.message;
+  if (v.details) headers['gateway-error-details'] = JSON.stringify(v.details).slice(0, 4096);
+  headers['gateway-source'] = `${topic}/${partition}/${m.offset}`;
+  return headers;
+}
+
+/**
+ * Consumes `ai.requests.v1` in a consumer group. A message's offset is resolved (and so
+ * committed) only after the handler has durably enqueued it or the DLQ has acknowledged it;
+ * a crash in between replays it, and the handler's idempotency makes that harmless.
+ */
+export class RequestIngress {
+  private consumer: Consumer | undefined;
+  accepted = 0;
+  rejected = 0;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly producer: Producer,
+    private readonly topics: Topics,
+    private readonly log: Logger,
+    private readonly handle: IngressHandler,
+    private readonly opts: RequestIngressOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: this.opts.groupId,
+      sessionTimeout: 15_000,
+      heartbeatInterval: 1000,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.topics.requests], fromBeginning: true });
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      autoCommit: true,
+      autoCommitInterval: 1000,
+      partitionsConsumedConcurrently: 3,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect().catch(() => undefined);
+  }
+
+  private async eachBatch(p: EachBatchPayload): Promise<void> {
+    const { batch } = p;
+    const pollMs = this.opts.pollMs ?? 500;
+    if (this.opts.admission && !(await this.opts.admission.hasRoom())) {
+      this.pauseFor(p, pollMs, 'admission full');
+      return;
+    }
+    const size = this.opts.concurrency ?? 32;
+    for (let i = 0; i < batch.messages.length; i += size) {
+      if (!p.isRunning() || p.isStale()) return;
+      const chunk = batch.messages.slice(i, i + size);
+      const verdicts = await Promise.all(
+        chunk.map((m) => this.handle(this.toIngress(m, batch.partition))),
+      );
+      const retryAt = verdicts.findIndex((v) => v.kind === 'retry');
+      const settled = retryAt < 0 ? chunk.length : retryAt;
+      const dead = chunk
+        .slice(0, settled)
+        .map((m, j) => ({ m, v: verdicts[j] }))
+        .filter(({ v }) => v.kind === 'rejected');
+      if (dead.length > 0) {
+        await this.producer.send({
+          topic: this.topics.requestsDlq,
+          acks: -1,
+          messages: dead.map(({ m, v }) => ({
+            key: m.key,
+            value: m.value,
+            headers: dlqHeaders(m, batch.topic, batch.partition, v),
+          })),
+        });
+      }
+      this.rejected += dead.length;
+      this.accepted += settled - dead.length;
+      if (settled > 0) p.resolveOffset(chunk[settled - 1].offset);
+      await p.commitOffsetsIfNecessary();
+      await p.heartbeat();
+      if (retryAt >= 0) {
+        const v = verdicts[retryAt] as Extract<IngressVerdict, { kind: 'retry' }>;
+        this.pauseFor(p, v.afterMs, v.reason);
+        return;
+      }
+    }
+  }
+
+  private pauseFor(p: EachBatchPayload, ms: number, reason: string): void {
+    this.log.info({ partition: p.batch.partition, ms, reason }, 'ingress paused');
+    const resume = p.pause();
+    setTimeout(resume, Math.max(50, Math.min(ms, 30_000))).unref();
+  }
+
+  private toIngress(m: KafkaMessage, partition: number): IngressMessage {
+    return {
+      partition,
+      offset: m.offset,
+      key: m.key ? m.key.toString('utf8') : null,
+      value: m.value ? m.value.toString('utf8') : null,
+      headers: textHeaders(m.headers),
+    };
+  }
+}

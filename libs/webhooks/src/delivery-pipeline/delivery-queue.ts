@@ -1,0 +1,67 @@
+import { Queue, type ConnectionOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { WEBHOOK_QUEUE, type WebhookEventType, type WebhookKeys } from './webhook-keys';
+
+/** What a delivery job carries: enough to find the record, the target and its secret. */
+export interface DeliveryJobData {
+  /** The Standard Webhooks message id (`webhook-id`); the same across retries and replays. */
+  readonly deliveryId: string;
+  readonly jobId: string;
+  readonly tenantId: string;
+  readonly event: WebhookEventType;
+  readonly url: string;
+  /** The tenant endpoint, or null for a job's own `webhook.url`. */
+  readonly endpointId: string | null;
+  /** 0 for the first run, n for the n-th replay. */
+  readonly run: number;
+}
+
+/** Enqueues deliveries; BullMQ's job id makes scheduling the same delivery twice a no-op. */
+export class WebhookDeliveryQueue {
+  readonly queue: Queue<DeliveryJobData>;
+
+  constructor(connection: ConnectionOptions, keys: WebhookKeys) {
+    this.queue = new Queue<DeliveryJobData>(WEBHOOK_QUEUE, {
+      connection,
+      prefix: keys.bullPrefix(),
+    });
+    this.queue.on('error', () => undefined);
+  }
+
+  async enqueue(items: readonly DeliveryJobData[], attempts: number): Promise<void> {
+    if (items.length === 0) return;
+    await this.queue.addBulk(
+      items.map((data) => ({
+        name: data.event,
+        data,
+        opts: {
+          jobId: data.run === 0 ? data.deliveryId : `${data.deliveryId}_r${data.run}`,
+          attempts,
+          backoff: { type: 'webhook-schedule' },
+          removeOnComplete: true,
+          removeOnFail: true,
+        },
+      })),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}
+
+/**
+ * Deliveries ready to send or being sent, for the downstream backpressure bound. Retries
+ * waiting out their delay are left out on purpose: one receiver that is down for hours must
+ * not stop every worker of the gateway.
+ */
+export async function webhookBacklog(redis: Redis, keys: WebhookKeys): Promise<number> {
+  const base = `${keys.bullPrefix()}:${WEBHOOK_QUEUE}`;
+  const res = await redis
+    .pipeline()
+    .llen(`${base}:wait`)
+    .llen(`${base}:active`)
+    .zcard(`${base}:prioritized`)
+    .exec();
+  return (res ?? []).reduce((n, [, v]) => n + Number(v ?? 0), 0);
+}

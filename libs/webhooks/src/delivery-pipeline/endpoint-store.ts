@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { generateWebhookSecret } from '../signing';
+import type { WebhookEventType, WebhookKeys } from './webhook-keys';
+
+/** A signing secret with the one it replaced, valid until `previousExpiresAt`. */
+export interface SecretSet {
+  readonly secret: string;
+  readonly previousSecret?: string;
+  readonly previousExpiresAt?: string;
+}
+
+/** An endpoint a tenant registered; `secret` never leaves the API except at create/rotate. */
+export interface WebhookEndpoint extends SecretSet {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly url: string;
+  readonly events: readonly WebhookEventType[];
+  readonly description: string | null;
+  readonly createdAt: string;
+}
+
+export type PublicEndpoint = Omit<WebhookEndpoint, 'secret' | 'previousSecret'>;
+
+/** The endpoint as listed: everything but the secrets. */
+export function publicEndpoint(e: WebhookEndpoint): PublicEndpoint {
+  const { secret: _s, previousSecret: _p, ...rest } = e;
+  return rest;
+}
+
+/** Secrets that sign now: the current one, and the previous one during its grace period. */
+export function activeSecrets(s: SecretSet, now = Date.now()): string[] {
+  const out = [s.secret];
+  if (s.previousSecret && s.previousExpiresAt && Date.parse(s.previousExpiresAt) > now)
+    out.push(s.previousSecret);
+  return out;
+}
+
+function rotated(s: SecretSet, graceSec: number): SecretSet {
+  return {
+    secret: generateWebhookSecret(),
+    ...(graceSec > 0
+      ? {
+          previousSecret: s.secret,
+          previousExpiresAt: new Date(Date.now() + graceSec * 1000).toISOString(),
+        }
+      : {}),
+  };
+}
+
+/** Tenant webhook endpoints and the per-tenant secret for per-job webhooks, in Redis. */
+export class WebhookEndpointStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: WebhookKeys,
+  ) {}
+
+  async create(
+    tenantId: string,
+    input: { url: string; events: readonly WebhookEventType[]; description?: string },
+  ): Promise<WebhookEndpoint> {
+    const endpoint: WebhookEndpoint = {
+      id: `wh_${randomBytes(9).toString('base64url').replace(/[-_]/g, 'x')}`,
+      tenantId,
+      url: input.url,
+      events: [...input.events],
+      description: input.description ?? null,
+      createdAt: new Date().toISOString(),
+      secret: generateWebhookSecret(),
+    };
+    await this.redis
+      .multi()
+      .set(this.keys.endpoint(endpoint.id), JSON.stringify(endpoint))
+      .sadd(this.keys.tenantEndpoints(tenantId), endpoint.id)
+      .exec();
+    return endpoint;
+  }
+
+  async get(id: string): Promise<WebhookEndpoint | null> {
+    const raw = await this.redis.get(this.keys.endpoint(id));
+    return raw ? (JSON.parse(raw) as WebhookEndpoint) : null;
+  }
+
+  async list(tenantId: string): Promise<WebhookEndpoint[]> {
+    const ids = await this.redis.smembers(this.keys.tenantEndpoints(tenantId));
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(ids.map((id) => this.keys.endpoint(id)));
+    return raws
+      .filter((r): r is string => r !== null)
+      .map((r) => JSON.parse(r) as WebhookEndpoint)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /** Removes a tenant's endpoint; false when it is not theirs or does not exist. */
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    const e = await this.get(id);
+    if (!e || e.tenantId !== tenantId) return false;
+    await this.redis
+      .multi()
+      .del(this.keys.endpoint(id))
+      .srem(this.keys.tenantEndpoints(tenantId), id)
+      .exec();
+    return true;
+  }
+
+  /** New secret for an endpoint; the old one keeps signing for `graceSec`. */
+  async rotate(tenantId: string, id: string, graceSec: number): Promise<WebhookEndpoint | null> {
+    const e = await this.get(id);
+    if (!e || e.tenantId !== tenantId) return null;
+    const { previousSecret: _p, previousExpiresAt: _x, ...base } = e;
+    const next: WebhookEndpoint = { ...base, ...rotated(e, graceSec) };
+    await this.redis.set(this.keys.endpoint(id), JSON.stringify(next));
+    return next;
+  }
+
+  /** The secret that signs a tenant's per-job webhooks, created on first use. */
+  async tenantSecret(tenantId: string): Promise<SecretSet> {
+    const key = this.keys.tenantSecret(tenantId);
+    const fresh: SecretSet = { secret: generateWebhookSecret() };
+    // NX: concurrent first uses agree on one secret.
+    await this.redis.set(key, JSON.stringify(fresh), 'NX');
+    return JSON.parse((await this.redis.get(key)) ?? JSON.stringify(fresh)) as SecretSet;
+  }
+
+  async rotateTenantSecret(tenantId: string, graceSec: number): Promise<SecretSet> {
+    const next = rotated(await this.tenantSecret(tenantId), graceSec);
+    await this.redis.set(this.keys.tenantSecret(tenantId), JSON.stringify(next));
+    return next;
+  }
+}

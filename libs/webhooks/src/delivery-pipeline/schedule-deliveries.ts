@@ -1,0 +1,72 @@
+import { isTerminal, type JobRecord } from '@gateway/contracts';
+import type { JobStore } from '@gateway/queue';
+import type { WebhookEndpoint, WebhookEndpointStore } from './endpoint-store';
+import type { DeliveryJobData, WebhookDeliveryQueue } from './delivery-queue';
+import type { WebhookEventType } from './webhook-keys';
+
+/** The fields of a result CloudEvent's job record that scheduling needs. */
+type ResultHead = Pick<JobRecord, 'id' | 'tenantId' | 'status'>;
+
+function parseResult(value: string): ResultHead | null {
+  try {
+    const ce = JSON.parse(value) as { data?: Partial<ResultHead> };
+    const d = ce.data;
+    if (!d || typeof d.id !== 'string' || typeof d.tenantId !== 'string' || !d.status) return null;
+    return isTerminal(d.status) ? { id: d.id, tenantId: d.tenantId, status: d.status } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Turns terminal jobs into webhook deliveries: the job's own `webhook.url`, plus every
+ * endpoint of its tenant subscribed to the event type. Runs on the relay's result entries
+ * before they are acknowledged, so a crash in between schedules them again (the delivery
+ * id is the BullMQ job id, so that is a no-op).
+ */
+export class DeliveryScheduler {
+  constructor(
+    private readonly store: JobStore,
+    private readonly endpoints: WebhookEndpointStore,
+    private readonly queue: WebhookDeliveryQueue,
+    private readonly attempts: () => number,
+  ) {}
+
+  async scheduleFromResults(values: readonly string[]): Promise<number> {
+    const heads = values.map(parseResult).filter((h): h is ResultHead => h !== null);
+    if (heads.length === 0) return 0;
+    const byTenant = new Map<string, Promise<WebhookEndpoint[]>>();
+    const endpointsOf = (tenantId: string) => {
+      let p = byTenant.get(tenantId);
+      if (!p) byTenant.set(tenantId, (p = this.endpoints.list(tenantId)));
+      return p;
+    };
+    const perJob = await Promise.all(
+      heads.map(async (h): Promise<DeliveryJobData[]> => {
+        const event = `job.${h.status}` as WebhookEventType;
+        const [request, eps] = await Promise.all([
+          this.store.getRequest(h.id),
+          endpointsOf(h.tenantId),
+        ]);
+        const base = { jobId: h.id, tenantId: h.tenantId, event, run: 0 };
+        const out: DeliveryJobData[] = [];
+        if (request?.webhook) {
+          out.push({
+            ...base,
+            deliveryId: `msg_${h.id}_job`,
+            url: request.webhook.url,
+            endpointId: null,
+          });
+        }
+        for (const ep of eps) {
+          if (!ep.events.includes(event)) continue;
+          out.push({ ...base, deliveryId: `msg_${h.id}_${ep.id}`, url: ep.url, endpointId: ep.id });
+        }
+        return out;
+      }),
+    );
+    const items = perJob.flat();
+    await this.queue.enqueue(items, this.attempts());
+    return items.length;
+  }
+}
