@@ -8,14 +8,12 @@ import { DocsController } from './docs/docs.controller';
 import { HealthController } from './health/health.controller';
 import { ApiKeyGuard } from './http/auth.guard';
 import { JobsController } from './jobs/jobs.controller';
-import { GOVERNANCE_CONTROLLERS, governanceProviders } from './governance.providers';
 import { JobEventHub, JOB_EVENT_HUB } from './job-events/job-event-hub';
 import { JobEventsController } from './job-events/job-events.controller';
 import { WEBHOOK_API, WebhookApi } from './webhooks/webhook-api';
 import { WebhooksAdminController } from './webhooks/webhooks-admin.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { OPENAI_CONTROLLERS, openAiProviders } from './openai/openai.providers';
-import { OPS_CONTROLLERS, opsProviders } from './ops/ops.providers';
 import { SubmitJobUseCase, CancelJobUseCase, JobWaiter } from '@gateway/platform';
 import {
   CANCEL_JOB,
@@ -48,8 +46,6 @@ export class IngestApiModule {
         HealthController,
         DocsController,
         ...OPENAI_CONTROLLERS,
-        ...OPS_CONTROLLERS,
-        ...GOVERNANCE_CONTROLLERS,
         JobEventsController,
         WebhooksController,
         WebhooksAdminController,
@@ -62,11 +58,9 @@ export class IngestApiModule {
         { provide: SUBMIT_JOB, useValue: new SubmitJobUseCase(ctx, tenants, liveStats) },
         { provide: CANCEL_JOB, useValue: new CancelJobUseCase(ctx) },
         { provide: JOB_WAITER, useValue: new JobWaiter(ctx) },
-        ...governanceProviders(ctx),
         ApiKeyGuard,
         AdminGuard,
         ...openAiProviders(ctx),
-        ...opsProviders(ctx),
         { provide: JOB_EVENT_HUB, useValue: new JobEventHub(ctx) },
         { provide: WEBHOOK_API, useValue: new WebhookApi(ctx) },
       ],
