@@ -30,6 +30,6 @@ describe('retention', () => {
     const res = await sweeper.sweep(now);
     assert.deepEqual(res, { blobDays: 1, indexEntries: 1 });
     assert.deepEqual(await blobs.list('jobs'), ['2026-11-24']);
-    assert.deepEqual(await redis.zrange(index, 0, -1), ['job_new']);
+    assert.deepEqual(await redis.zrange(index, '0', '-1'), ['job_new']);
   });
 });
