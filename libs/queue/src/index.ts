@@ -3,3 +3,8 @@ export * from './job-store';
 export * from './job-queues';
 export * from './worker/process-job.usecase';
 export * from './worker/worker-host';
+export * from './backpressure/backpressure-keys';
+export * from './backpressure/backpressure-stats';
+export * from './backpressure/downstream-gate';
+export * from './backpressure/fair-admission';
+export { ProviderGate, pauseFor, type CallReport, type Lease } from './backpressure/provider-gate';

@@ -6,7 +6,7 @@ import type { Principal, TenantStore } from '@gateway/governance';
 import type { GatewayContext } from '../gateway-context';
 import { GatewayError } from '../gateway-error';
 import { vetWebhookUrl } from '@gateway/webhooks';
-import { newJobId, ResponseCache, stableStringify } from '@gateway/queue';
+import { FairAdmission, newJobId, ResponseCache, stableStringify } from '@gateway/queue';
 import { completeFromCache } from './complete-from-cache';
 import {
   decide,
@@ -43,6 +43,7 @@ const NO_STATS: LiveStats = { get: () => undefined };
  */
 export class SubmitJobUseCase {
   private readonly cache: ResponseCache;
+  private readonly backpressure: FairAdmission;
 
   constructor(
     private readonly ctx: GatewayContext,
@@ -50,6 +51,7 @@ export class SubmitJobUseCase {
     private readonly stats: LiveStats = NO_STATS,
   ) {
     this.cache = new ResponseCache(ctx.redis, ctx.keys);
+    this.backpressure = FairAdmission.for(ctx.redis, ctx.keys);
   }
 
   async execute(cmd: SubmitJobCommand): Promise<SubmitJobResult> {
@@ -111,6 +113,9 @@ export class SubmitJobUseCase {
     if (!outcome.ok)
       throw new GatewayError(ROUTING_ERRORS[outcome.code] ?? 'no_route', outcome.message);
     const d = outcome.decision;
+    // Backpressure: bounded waiting jobs per deployment and per tenant; the fair-queueing rank.
+    const bp = await this.backpressure.admit(cfg, d.deployment, tenant, request.priority ?? 'normal');
+    if (!bp.ok) throw new GatewayError(bp.code, bp.message, undefined, bp.retryAfterSec);
     const now = new Date().toISOString();
     const record: JobRecord = {
       id,
@@ -182,7 +187,12 @@ export class SubmitJobUseCase {
     await this.ctx.queues.enqueue(
       d.deployment,
       { jobId: id, hop: 0, traceparent: cmd.traceparent },
-      { priority: record.priority, attempts: target.attempts, backoffMs: cfg.jobs.backoffMs },
+      {
+        priority: record.priority,
+        attempts: target.attempts,
+        backoffMs: cfg.jobs.backoffMs,
+        rank: bp.rank,
+      },
     );
     return { created: true, record };
   }

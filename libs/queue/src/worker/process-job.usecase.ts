@@ -11,6 +11,7 @@ import {
 } from '@gateway/providers';
 import type { JobQueues, QueuedJobData } from '../job-queues';
 import type { JobStore } from '../job-store';
+import type { CallReport } from '../backpressure/provider-gate';
 
 /** What the processor learns about the BullMQ job it runs. */
 export interface AttemptInfo {
@@ -20,6 +21,8 @@ export interface AttemptInfo {
   readonly attemptsMade: number;
   readonly maxAttempts: number;
   readonly signal: AbortSignal;
+  /** Told how the provider call ended (the backpressure gate's feedback). */
+  readonly onCall?: (report: CallReport) => void;
 }
 
 /** How an attempt ended, for the worker host to translate into BullMQ terms. */
@@ -28,6 +31,9 @@ export type AttemptOutcome =
   | { kind: 'retry'; error: ProviderError }
   | { kind: 'rate_limited'; retryAfterMs: number; error: ProviderError }
   | { kind: 'released' };
+
+const totalTokens = (u: { inputTokens?: number; outputTokens?: number } | null | undefined) =>
+  (u?.inputTokens ?? 0) + (u?.outputTokens ?? 0);
 
 const toJobError = (e: ProviderError): JobError => ({
   code: e.code,
@@ -88,6 +94,7 @@ export class ProcessJobUseCase {
           ? await this.stream(record.id, adapter.streamChat(chat, callCtx))
           : await adapter.call(request.task, request.input, callCtx);
       const providerMs = Math.round(performance.now() - started);
+      a.onCall?.({ rateLimit: res.rateLimit, tokens: totalTokens(res.usage) });
       const finishedAt = new Date();
       const done: JobRecord = {
         ...running,
@@ -117,6 +124,7 @@ export class ProcessJobUseCase {
         : new ProviderError('server_error', `Unexpected error: ${(e as Error).message}`, {
             cause: e,
           });
+      a.onCall?.({ error: err });
       return this.onError(running, a, err);
     }
   }
