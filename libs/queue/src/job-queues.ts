@@ -57,13 +57,12 @@ export class JobQueues {
   async enqueue(
     deploymentId: string,
     data: QueuedJobData,
-    opts: { priority: Priority; attempts: number; backoffMs: number },
+    opts: { priority: Priority; attempts: number; backoffMs: number; rank?: number },
   ): Promise<void> {
-    await this.queue(deploymentId).add(
-      'job',
-      data,
-      jobOptions(data.jobId, data.hop, opts.priority, opts.attempts, opts.backoffMs),
-    );
+    const o = jobOptions(data.jobId, data.hop, opts.priority, opts.attempts, opts.backoffMs);
+    // A fair-queueing rank from admission replaces the plain priority band.
+    if (opts.rank) o.priority = opts.rank;
+    await this.queue(deploymentId).add('job', data, o);
   }
 
   /** Removes a queued entry (cancellation); a locked (running) one is left to the worker. */

@@ -13,6 +13,10 @@ import type { Redis } from 'ioredis';
 import type { JobQueues, QueuedJobData } from '../job-queues';
 import { queueNameFor, type Keys } from '../keys';
 import type { ProcessJobUseCase } from './process-job.usecase';
+import { BackpressureKeys, gateSettings } from '../backpressure/backpressure-keys';
+import { DownstreamGate, outboxBacklog, type BacklogProbe } from '../backpressure/downstream-gate';
+import { FairAdmission } from '../backpressure/fair-admission';
+import { ProviderGate, type CallReport } from '../backpressure/provider-gate';
 
 /**
  * Runs the BullMQ workers of one provider class: one worker per deployment queue of that
@@ -23,6 +27,11 @@ export class WorkerHost {
   private readonly workers = new Map<string, Worker<QueuedJobData>>();
   private readonly inflight = new Map<string, AbortController>();
   private subscriber: Redis | undefined;
+  private readonly gate: ProviderGate;
+  private readonly fair: FairAdmission;
+  private readonly probes: BacklogProbe[];
+  private downstream: DownstreamGate | undefined;
+  private current: LoadedConfig | undefined;
 
   constructor(
     private readonly cls: ProviderClass,
@@ -32,7 +41,17 @@ export class WorkerHost {
     private readonly queues: JobQueues,
     private readonly useCase: ProcessJobUseCase,
     private readonly log: Logger,
-  ) {}
+  ) {
+    const bpKeys = new BackpressureKeys(keys.prefix, keys.bullPrefix());
+    this.gate = new ProviderGate(redis, bpKeys);
+    this.fair = new FairAdmission(redis, bpKeys);
+    this.probes = [outboxBacklog(redis, keys)];
+  }
+
+  /** Adds a downstream backlog (e.g. webhook deliveries) to the bound workers honour. */
+  addBacklogProbe(probe: BacklogProbe): void {
+    this.probes.push(probe);
+  }
 
   async start(config: LoadedConfig): Promise<void> {
     this.subscriber = this.redis.duplicate();
@@ -42,10 +61,31 @@ export class WorkerHost {
       this.inflight.get(jobId)?.abort(),
     );
     this.sync(config);
+    this.downstream = new DownstreamGate(
+      this.probes,
+      () => {
+        const bp = (this.current ?? config).backpressure;
+        return { high: bp.outboxHighWater, low: bp.outboxLowWater };
+      },
+      (blocked, backlog) => {
+        this.log.warn(
+          { backlog, blocked },
+          blocked
+            ? 'downstream backlog high: pausing workers'
+            : 'downstream drained: resuming workers',
+        );
+        for (const w of this.workers.values()) {
+          if (blocked) void w.pause(true);
+          else void w.resume();
+        }
+      },
+    );
+    this.downstream.start();
   }
 
   /** Starts workers for deployments of this class that have none yet (boot and reload). */
   sync(config: LoadedConfig): void {
+    this.current = config;
     const disabled = new Set(config.disabled.map((d) => d.deployment));
     for (const d of config.deployments) {
       if (d.class !== this.cls || disabled.has(d.id) || this.workers.has(d.id)) continue;
@@ -88,16 +128,38 @@ export class WorkerHost {
       SpanKind.CONSUMER,
     );
     metrics().inflight.inc({ deployment: deploymentId });
+    const deployment = this.current?.deploymentById.get(deploymentId);
     try {
-      const outcome = await withActiveSpan(span, () =>
-        this.useCase.execute({
-          deploymentId,
-          data: { ...job.data, traceparent: traceparentOf(span) },
-          attemptsMade: job.attemptsMade,
-          maxAttempts: job.opts.attempts ?? 1,
-          signal: ac.signal,
-        }),
-      );
+      // The distributed gate: wait for a slot under the deployment's adaptive limit.
+      const got = deployment
+        ? await this.gate.acquire(deploymentId, gateSettings(deployment), ac.signal)
+        : undefined;
+      if (got?.kind === 'paused') {
+        await this.queues.queue(deploymentId).rateLimit(got.ms);
+        throw Worker.RateLimitError();
+      }
+      if (got?.kind === 'aborted') {
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      const lease = got?.lease;
+      if (lease) void this.fair.started(deploymentId, job.opts.priority ?? 0).catch(() => 0);
+      let report: CallReport | undefined;
+      let outcome;
+      try {
+        outcome = await withActiveSpan(span, () =>
+          this.useCase.execute({
+            deploymentId,
+            data: { ...job.data, traceparent: traceparentOf(span) },
+            attemptsMade: job.attemptsMade,
+            maxAttempts: job.opts.attempts ?? 1,
+            signal: ac.signal,
+            onCall: (r) => (report = r),
+          }),
+        );
+      } finally {
+        if (lease) await this.gate.settle(lease, report).catch(() => 0);
+      }
       span.setAttribute('gateway.outcome', outcome.kind);
       switch (outcome.kind) {
         case 'done':
@@ -123,6 +185,8 @@ export class WorkerHost {
    * them so they return to their queue for another worker.
    */
   async close(graceMs: number): Promise<void> {
+    this.downstream?.stop();
+    this.gate.close();
     const closing = Promise.allSettled([...this.workers.values()].map((w) => w.close()));
     const timer = setTimeout(() => this.inflight.forEach((ac) => ac.abort()), graceMs);
     await closing;

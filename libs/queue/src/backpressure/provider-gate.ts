@@ -1,0 +1,248 @@
+import { randomBytes } from 'node:crypto';
+import type { ProviderError, RateLimitInfo } from '@gateway/providers';
+import type { Redis } from 'ioredis';
+import type { BackpressureKeys, GateSettings } from './backpressure-keys';
+import { ACQUIRE, PAUSE, RELEASE, RENEW } from './limiter.scripts';
+
+type GateRedis = Redis & {
+  gwBpAcquire(...a: (string | number)[]): Promise<[number, number, number | string]>;
+  gwBpRelease(...a: (string | number)[]): Promise<string>;
+  gwBpPause(...a: (string | number)[]): Promise<number>;
+  gwBpRenew(...a: (string | number)[]): Promise<number>;
+};
+
+/** A slot for one provider call; give it back with `settle` whatever happens. */
+export interface Lease {
+  readonly id: string;
+  readonly deploymentId: string;
+  readonly inFlight: number;
+  readonly probe: boolean;
+  readonly settings: GateSettings;
+  readonly startedAt: number;
+}
+
+/** What acquiring gave: a slot, or a deployment-wide pause the queue should honour. */
+export type GateResult =
+  | { kind: 'lease'; lease: Lease }
+  | { kind: 'paused'; ms: number; reason: 'paused' | 'breaker' }
+  | { kind: 'aborted' };
+
+/** How a provider call ended, as the limiter and breaker see it. */
+export interface CallReport {
+  readonly error?: ProviderError;
+  readonly rateLimit?: RateLimitInfo;
+  readonly tokens?: number;
+}
+
+const LEASE_TTL_MS = 15_000;
+const POLL_MS = 15;
+/** Remaining vendor requests or tokens at or below this share of the limit pause the queue. */
+const LOW_WATER = 0.02;
+
+interface Waiter {
+  settings: GateSettings;
+  signal: AbortSignal;
+  resolve(r: GateResult): void;
+}
+
+/**
+ * The distributed concurrency gate in front of each deployment's provider calls. Every
+ * worker replica acquires a Redis lease per call, so together they never exceed the
+ * deployment's adaptive limit. Within a process, one pump per deployment polls Redis on
+ * behalf of its waiters (FIFO), so Redis sees one poll per deployment per process.
+ */
+export class ProviderGate {
+  private readonly redis: GateRedis;
+  private readonly waiters = new Map<string, Waiter[]>();
+  private readonly wake = new Map<string, () => void>();
+  private readonly held = new Map<string, Set<string>>();
+  private readonly renewTimer: NodeJS.Timeout;
+
+  constructor(
+    redis: Redis,
+    private readonly keys: BackpressureKeys,
+  ) {
+    if (!('gwBpAcquire' in redis)) {
+      redis.defineCommand('gwBpAcquire', { numberOfKeys: 3, lua: ACQUIRE });
+      redis.defineCommand('gwBpRelease', { numberOfKeys: 2, lua: RELEASE });
+      redis.defineCommand('gwBpPause', { numberOfKeys: 1, lua: PAUSE });
+      redis.defineCommand('gwBpRenew', { numberOfKeys: 1, lua: RENEW });
+    }
+    this.redis = redis as GateRedis;
+    // Leases outlive a dead worker by at most their TTL: live ones are renewed.
+    this.renewTimer = setInterval(() => void this.renew().catch(() => 0), LEASE_TTL_MS / 3);
+    this.renewTimer.unref();
+  }
+
+  /** Waits for a slot; returns at once when the deployment is paused or its breaker open. */
+  acquire(deploymentId: string, settings: GateSettings, signal: AbortSignal): Promise<GateResult> {
+    return new Promise((resolve) => {
+      const list = this.waiters.get(deploymentId) ?? [];
+      list.push({ settings, signal, resolve });
+      if (!this.waiters.has(deploymentId)) {
+        this.waiters.set(deploymentId, list);
+        void this.pump(deploymentId);
+      }
+    });
+  }
+
+  private async pump(deploymentId: string): Promise<void> {
+    const list = this.waiters.get(deploymentId)!;
+    while (list.length > 0) {
+      const head = list[0];
+      if (head.signal.aborted) {
+        list.shift()!.resolve({ kind: 'aborted' });
+        continue;
+      }
+      const r = await this.tryAcquire(deploymentId, head.settings).catch(
+        () => ({ kind: 'wait', waitMs: 200 }) as const,
+      );
+      if (r.kind === 'lease') {
+        list.shift()!.resolve(r);
+      } else if (r.kind === 'paused') {
+        // The whole deployment waits: every local waiter goes back to the queue.
+        list.splice(0).forEach((w) => w.resolve(r));
+      } else if (r.kind === 'wait') {
+        await this.sleep(deploymentId, r.waitMs || POLL_MS + Math.random() * POLL_MS);
+      }
+    }
+    this.waiters.delete(deploymentId);
+  }
+
+  private sleep(deploymentId: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake.set(deploymentId, done);
+    });
+  }
+
+  private async tryAcquire(
+    deploymentId: string,
+    s: GateSettings,
+  ): Promise<GateResult | { kind: 'wait'; waitMs: number }> {
+    const now = Date.now();
+    const window = now - (now % 60_000);
+    const id = randomBytes(8).toString('hex');
+    const [ok, a, b] = await this.redis.gwBpAcquire(
+      this.keys.state(deploymentId),
+      this.keys.leases(deploymentId),
+      this.keys.rpm(deploymentId, window),
+      now,
+      id,
+      LEASE_TTL_MS,
+      s.maxConcurrency,
+      s.adaptive.min,
+      s.adaptive.initial,
+      s.adaptive.enabled ? 1 : 0,
+      s.rpm,
+      window,
+      s.breaker.openMs,
+    );
+    if (ok === 1) {
+      let set = this.held.get(deploymentId);
+      if (!set) this.held.set(deploymentId, (set = new Set()));
+      set.add(id);
+      const lease = { id, deploymentId, inFlight: a, probe: b === 1, settings: s, startedAt: now };
+      return { kind: 'lease', lease };
+    }
+    if (b === 'paused' || b === 'breaker') return { kind: 'paused', ms: a, reason: b };
+    return { kind: 'wait', waitMs: b === 'pace' ? a : 0 };
+  }
+
+  /** Gives the slot back and feeds the call's outcome to the limit, breaker and pacing. */
+  async settle(lease: Lease, report: CallReport | undefined): Promise<void> {
+    const now = Date.now();
+    const s = lease.settings;
+    this.held.get(lease.deploymentId)?.delete(lease.id);
+    const outcome = report ? classify(report.error) : 'neutral';
+    await this.redis.gwBpRelease(
+      this.keys.state(lease.deploymentId),
+      this.keys.leases(lease.deploymentId),
+      now,
+      lease.id,
+      outcome,
+      now - lease.startedAt,
+      lease.inFlight,
+      s.maxConcurrency,
+      s.adaptive.min,
+      s.adaptive.enabled ? 1 : 0,
+      s.adaptive.latencyTolerance,
+      s.adaptive.probeEvery,
+      s.adaptive.ceilingTtlMs,
+      s.adaptive.backoff,
+      lease.probe ? 1 : 0,
+      s.breaker.failureThreshold,
+      s.breaker.openMs,
+    );
+    this.wake.get(lease.deploymentId)?.();
+    const pauseMs = report ? pauseFor(report) : 0;
+    if (pauseMs > 0) await this.pause(lease.deploymentId, pauseMs, outcome);
+    if (s.tpm > 0 && report?.tokens)
+      await this.spendTokens(lease.deploymentId, s.tpm, report.tokens);
+  }
+
+  /** Pauses the deployment for every replica (their acquires answer `paused`). */
+  async pause(deploymentId: string, ms: number, reason: string): Promise<void> {
+    await this.redis.gwBpPause(this.keys.state(deploymentId), Date.now(), Math.ceil(ms), reason);
+  }
+
+  /** Counts tokens against the minute's tpm budget; an exhausted budget pauses to its end. */
+  private async spendTokens(deploymentId: string, tpm: number, tokens: number): Promise<void> {
+    const now = Date.now();
+    const window = now - (now % 60_000);
+    const key = this.keys.tpm(deploymentId, window);
+    const used = await this.redis.incrby(key, tokens);
+    if (used === tokens) await this.redis.pexpire(key, 120_000);
+    if (used >= tpm) await this.pause(deploymentId, window + 60_000 - now, 'tpm');
+  }
+
+  private async renew(): Promise<void> {
+    const expiry = Date.now() + LEASE_TTL_MS;
+    for (const [dep, ids] of this.held) {
+      if (ids.size) await this.redis.gwBpRenew(this.keys.leases(dep), expiry, ...ids);
+    }
+  }
+
+  close(): void {
+    clearInterval(this.renewTimer);
+    for (const list of this.waiters.values()) list.forEach((w) => w.resolve({ kind: 'aborted' }));
+    this.waiters.clear();
+  }
+}
+
+type Outcome = 'ok' | 'capacity' | 'overload' | 'failure' | 'neutral';
+
+const OUTCOME: Partial<Record<ProviderError['code'], Outcome>> = {
+  rate_limited: 'capacity',
+  overloaded: 'overload',
+  timeout: 'overload',
+  server_error: 'failure',
+  network: 'failure',
+};
+
+/** 429 → capacity; 503/529/timeouts → overload; 5xx/network → breaker failure; else neutral. */
+function classify(error: ProviderError | undefined): Outcome {
+  return error ? (OUTCOME[error.code] ?? 'neutral') : 'ok';
+}
+
+/**
+ * How long the vendor asked us to stop: Retry-After on a 429, or the reset of a bucket whose
+ * remaining requests or tokens fell to the low-water mark (slow down before the 429).
+ */
+export function pauseFor(report: CallReport): number {
+  const rl = report.error?.rateLimit ?? report.rateLimit;
+  if (report.error?.code === 'rate_limited') {
+    return report.error.retryAfterMs ?? rl?.retryAfterMs ?? rl?.resetRequestsMs ?? 1000;
+  }
+  if (!rl) return 0;
+  const low = (remaining?: number, limit?: number) =>
+    remaining !== undefined && remaining <= Math.max(0, Math.floor((limit ?? 0) * LOW_WATER));
+  let ms = 0;
+  if (low(rl.remainingRequests, rl.limitRequests)) ms = Math.max(ms, rl.resetRequestsMs ?? 1000);
+  if (low(rl.remainingTokens, rl.limitTokens)) ms = Math.max(ms, rl.resetTokensMs ?? 1000);
+  return ms;
+}
