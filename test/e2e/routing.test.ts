@@ -14,7 +14,11 @@ deployments:
       simulate: { overloadedRate: 1 } }
   - { id: backup, provider: local, model: backup, class: llm, tasks: [summarize, classify] }
   - { id: cached-dep, provider: local, model: cached, class: llm, tasks: [classify], simulate: { latencyMs: 30 } }
+  - { id: vision-a, provider: local, model: va, class: vision, tasks: [image.classify] }
+  - { id: vision-b, provider: local, model: vb, class: vision, tasks: [image.classify] }
 routes:
+  - { match: { model: lenient }, strategy: priority, targets: [vision-a, vision-b], fallbackOnNonRetryable: true }
+  - { match: { model: strict }, strategy: priority, targets: [vision-a, vision-b] }
   - { match: { model: resilient }, strategy: priority, targets: [broken, backup] }
   - { match: { model: cachey }, strategy: priority, targets: [cached-dep], cache: { ttlSeconds: 300 } }
 tenants:
@@ -29,7 +33,10 @@ describe('routing at run time', () => {
   let kafka: KafkaCollector;
 
   before(async () => {
-    gw = await startGateway({ config: CONFIG, apps: ['ingest-api', 'worker-llm', 'dispatcher'] });
+    gw = await startGateway({
+      config: CONFIG,
+      apps: ['ingest-api', 'worker-llm', 'worker-vision', 'dispatcher'],
+    });
     key = await gw.tenantKey('acme', undefined, true);
     kafka = await new KafkaCollector(gw.kafkaBrokers, [gw.topics.audit]).start();
   });
@@ -64,6 +71,26 @@ describe('routing at run time', () => {
         );
       }),
     );
+  });
+
+  it('falls back after a non-retryable error only when the route says so', async () => {
+    // The local provider refuses image URLs with invalid_request (not retryable).
+    const input = { image: { url: 'https://example.com/cat.png' } };
+    const run = async (model: string) => {
+      const sub = await call(`${gw.url}/v1/jobs`, {
+        key,
+        body: { task: 'image.classify', model, input },
+      });
+      return (await call(`${gw.url}/v1/jobs/${sub.body.id}?wait=20`, { key })).body;
+    };
+    const strict = await run('strict');
+    assert.equal(strict.status, 'failed');
+    assert.equal(strict.error.code, 'invalid_request');
+    assert.equal(strict.route.fallbacks.length, 0);
+    const lenient = await run('lenient');
+    assert.equal(lenient.status, 'failed');
+    assert.equal(lenient.route.fallbacks.length, 1);
+    assert.equal(lenient.route.fallbacks[0].to, 'vision-b');
   });
 
   it('answers a repeated request from the cache at cost 0 without reaching a provider', async () => {

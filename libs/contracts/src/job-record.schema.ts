@@ -23,6 +23,8 @@ export const RouteDecision = z.object({
   candidates: z.array(z.string()),
   fallbacks: z.array(FallbackHop),
   region: z.string().optional(),
+  /** Whether a non-retryable error may still move the job to the next candidate (from the route). */
+  fallbackOnNonRetryable: z.boolean().optional(),
 });
 export type RouteDecision = z.infer<typeof RouteDecision>;
 

@@ -1,4 +1,4 @@
-import { type JobError, type JobRecord, type TaskInput } from '@gateway/contracts';
+import { type JobError, type JobRecord, type JobRequest, type TaskInput } from '@gateway/contracts';
 import type { LoadedConfig } from '@gateway/config';
 import { auditEvent, jobAudit, resultEvent } from '@gateway/events';
 import type { Logger } from '@gateway/observability';
@@ -32,6 +32,27 @@ export type AttemptOutcome =
   | { kind: 'rate_limited'; retryAfterMs: number; error: ProviderError }
   | { kind: 'released' };
 
+/**
+ * Side effects that follow a job's life without deciding it (stats, cache, metrics, budget
+ * settlement). Called after the result is stored; must not throw into the job.
+ */
+export interface JobObserver {
+  /** One provider call ended: its latency, and the error when it failed. */
+  onProviderCall?(
+    deploymentId: string,
+    latencyMs: number,
+    error: ProviderError | null,
+  ): Promise<void> | void;
+  /** The job's success is stored. */
+  onSucceeded?(record: JobRecord, request: JobRequest): Promise<void> | void;
+  /** The job's failure is stored. */
+  onFailed?(record: JobRecord): Promise<void> | void;
+  /** An attempt failed and will be retried on the same deployment. */
+  onRetry?(deploymentId: string, error: ProviderError): Promise<void> | void;
+  /** The job moved to the next candidate deployment. */
+  onFallback?(from: string, to: string, error: ProviderError): Promise<void> | void;
+}
+
 const totalTokens = (u: { inputTokens?: number; outputTokens?: number } | null | undefined) =>
   (u?.inputTokens ?? 0) + (u?.outputTokens ?? 0);
 
@@ -53,6 +74,9 @@ export class ProcessJobUseCase {
     private readonly providers: () => ProviderRegistry,
     private readonly config: () => LoadedConfig,
     private readonly log: Logger,
+    private readonly observers: readonly JobObserver[] = [],
+    /** Rewrites an output before it is stored (governance restores pseudonymised PII). */
+    private readonly prepareOutput?: (jobId: string, output: unknown) => Promise<unknown>,
   ) {}
 
   async execute(a: AttemptInfo): Promise<AttemptOutcome> {
@@ -94,13 +118,16 @@ export class ProcessJobUseCase {
           ? await this.stream(record.id, adapter.streamChat(chat, callCtx))
           : await adapter.call(request.task, request.input, callCtx);
       const providerMs = Math.round(performance.now() - started);
+      this.notify((o) => o.onProviderCall?.(deployment.id, providerMs, null));
       a.onCall?.({ rateLimit: res.rateLimit, tokens: totalTokens(res.usage) });
       const finishedAt = new Date();
       const done: JobRecord = {
         ...running,
         status: 'succeeded',
         finishedAt: finishedAt.toISOString(),
-        output: res.output,
+        output: this.prepareOutput
+          ? ((await this.prepareOutput(record.id, res.output)) as typeof res.output)
+          : res.output,
         error: null,
         usage: res.usage,
         costUsd: computeCostUsd(deployment.price, res.usage, res.images ?? 0),
@@ -117,6 +144,7 @@ export class ProcessJobUseCase {
           a.data.traceparent,
         ),
       ]);
+      this.notify((o) => o.onSucceeded?.(done, request));
       return { kind: 'done' };
     } catch (e) {
       const err = ProviderError.isProviderError(e)
@@ -124,8 +152,19 @@ export class ProcessJobUseCase {
         : new ProviderError('server_error', `Unexpected error: ${(e as Error).message}`, {
             cause: e,
           });
+      const ms = Math.round(performance.now() - started);
+      if (err.code !== 'cancelled') this.notify((o) => o.onProviderCall?.(deployment.id, ms, err));
       a.onCall?.({ error: err });
       return this.onError(running, a, err);
+    }
+  }
+
+  /** Observers never fail a job: their errors are logged and dropped. */
+  private notify(fn: (o: JobObserver) => Promise<void> | void): void {
+    for (const o of this.observers) {
+      Promise.resolve()
+        .then(() => fn(o))
+        .catch((e: unknown) => this.log.warn({ err: (e as Error).message }, 'job observer failed'));
     }
   }
 
@@ -183,9 +222,11 @@ export class ProcessJobUseCase {
     const lastAttempt = a.attemptsMade + 1 >= a.maxAttempts;
     if (err.retryable && !lastAttempt) {
       await this.store.transition(['running'], { ...record, status: 'queued' });
+      this.notify((o) => o.onRetry?.(a.deploymentId, err));
       return { kind: 'retry', error: err };
     }
-    if (err.retryable && (await this.fallBack(record, a, err))) return { kind: 'done' };
+    const mayFallBack = err.retryable || record.route.fallbackOnNonRetryable === true;
+    if (mayFallBack && (await this.fallBack(record, a, err))) return { kind: 'done' };
     return this.fail(record, err);
   }
 
@@ -222,6 +263,7 @@ export class ProcessJobUseCase {
       ),
     ]);
     if (ok !== 'OK') return true;
+    this.notify((o) => o.onFallback?.(a.deploymentId, next, err));
     await this.queues.enqueue(
       next,
       { jobId: record.id, hop: a.data.hop + 1, traceparent: a.data.traceparent },
@@ -253,6 +295,7 @@ export class ProcessJobUseCase {
       resultEvent(failed),
       auditEvent(jobAudit('job.failed', failed, 'failed', { details: { errorCode: err.code } })),
     ]);
+    this.notify((o) => o.onFailed?.(failed));
     return { kind: 'done' };
   }
 }
