@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startGateway, type Gateway } from '../support/gateway-harness';
+import { call } from '../support/http';
+
+const CONFIG = `
+providers:
+  - { id: local, type: local }
+deployments:
+  - { id: slow-llm, provider: local, model: slow, class: llm, tasks: [chat, summarize],
+      limits: { maxConcurrency: 4 }, simulate: { latencyMs: 2500 } }
+routes:
+  - { match: { model: slow }, strategy: priority, targets: [slow-llm] }
+tenants:
+  - { id: acme }
+  - { id: globex }
+`;
+
+interface SseEvent {
+  event: string;
+  id?: string;
+  data?: any;
+  comment?: boolean;
+}
+
+/** Reads an SSE stream until `stop` says so (or it ends), within `timeoutMs`. */
+async function readSse(
+  url: string,
+  key: string,
+  stop: (events: SseEvent[]) => boolean,
+  headers: Record<string, string> = {},
+  timeoutMs = 20_000,
+): Promise<{ status: number; events: SseEvent[]; contentType: string | null }> {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), timeoutMs);
+  const res = await fetch(url, {
+    headers: { authorization: `Bearer ${key}`, ...headers },
+    signal: ac.signal,
+  });
+  const events: SseEvent[] = [];
+  if (res.status !== 200 || !res.body) {
+    clearTimeout(timer);
+    return { status: res.status, events, contentType: res.headers.get('content-type') };
+  }
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buf = '';
+  try {
+    while (!stop(events)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += decoder.decode(value, { stream: true });
+      let cut: number;
+      while ((cut = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, cut);
+        buf = buf.slice(cut + 2);
+        if (block.startsWith(':')) {
+          events.push({ event: 'comment', comment: true });
+          continue;
+        }
+        const ev: SseEvent = { event: 'message' };
+        for (const line of block.split('\n')) {
+          const [field, ...rest] = line.split(': ');
+          const v = rest.join(': ');
+          if (field === 'event') ev.event = v;
+          else if (field === 'id') ev.id = v;
+          else if (field === 'data') ev.data = JSON.parse(v);
+        }
+        if (ev.event !== 'message' || ev.data !== undefined) events.push(ev);
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+    ac.abort();
+  }
+  return { status: res.status, events, contentType: res.headers.get('content-type') };
+}
+
+const deltas = (evs: SseEvent[]) => evs.filter((e) => e.event === 'delta');
+
+describe('job events over SSE', () => {
+  let gw: Gateway;
+  let key: string;
+  let otherKey: string;
+
+  before(async () => {
+    gw = await startGateway({ config: CONFIG, apps: ['ingest-api', 'worker-llm', 'dispatcher'] });
+    key = await gw.tenantKey('acme', undefined, true);
+    otherKey = await gw.tenantKey('globex', undefined, true);
+  });
+  after(async () => gw?.stop());
+
+  const streamedChat = {
+    task: 'chat',
+    model: 'slow',
+    input: {
+      stream: true,
+      messages: [
+        { role: 'user', content: 'Please tell me a few words about queues and streams today' },
+      ],
+    },
+  };
+
+  it('sends status changes, deltas as they arrive, and a final done with the record', async () => {
+    const job = await call(`${gw.url}/v1/jobs`, { key, body: streamedChat });
+    assert.equal(job.status, 202);
+    const r = await readSse(`${gw.url}/v1/jobs/${job.body.id}/events`, key, (evs) =>
+      evs.some((e) => e.event === 'done'),
+    );
+    assert.equal(r.status, 200);
+    assert.match(r.contentType ?? '', /^text\/event-stream/);
+    const statuses = r.events.filter((e) => e.event === 'status').map((e) => e.data.status);
+    assert.deepEqual(statuses, ['queued', 'running', 'succeeded']);
+    const done = r.events.find((e) => e.event === 'done')!;
+    assert.equal(done.data.id, job.body.id);
+    assert.equal(done.data.status, 'succeeded');
+    const text = deltas(r.events)
+      .map((e) => e.data.text)
+      .join('');
+    assert.ok(deltas(r.events).length > 3, 'several deltas');
+    assert.equal(text, done.data.output.message.content);
+    // Deltas came before the job ended, not all at once at the end.
+    const firstDelta = r.events.findIndex((e) => e.event === 'delta');
+    const succeeded = r.events.findIndex((e) => e.data?.status === 'succeeded');
+    assert.ok(firstDelta < succeeded);
+  });
+
+  it('resumes after Last-Event-ID with only the deltas not yet seen', async () => {
+    const job = await call(`${gw.url}/v1/jobs`, { key, body: streamedChat });
+    const url = `${gw.url}/v1/jobs/${job.body.id}/events`;
+    const first = await readSse(url, key, (evs) => deltas(evs).length >= 3);
+    const seen = deltas(first.events);
+    assert.ok(seen.length >= 3);
+    const lastId = seen[seen.length - 1].id!;
+    const second = await readSse(url, key, (evs) => evs.some((e) => e.event === 'done'), {
+      'last-event-id': lastId,
+    });
+    const done = second.events.find((e) => e.event === 'done')!;
+    const rest = deltas(second.events);
+    const ids = [...seen, ...rest].map((e) => e.id);
+    assert.equal(new Set(ids).size, ids.length, 'no delta twice');
+    const text = [...seen, ...rest].map((e) => e.data.text).join('');
+    assert.equal(text, done.data.output.message.content);
+  });
+
+  it('sends heartbeats while a job waits, and answers 404 to another tenant', async () => {
+    const job = await call(`${gw.url}/v1/jobs`, {
+      key,
+      body: {
+        task: 'summarize',
+        model: 'slow',
+        input: { text: 'Heartbeats keep proxies open. Streams end.' },
+      },
+    });
+    const r = await readSse(`${gw.url}/v1/jobs/${job.body.id}/events?heartbeat=1`, key, (evs) =>
+      evs.some((e) => e.event === 'done'),
+    );
+    assert.ok(r.events.filter((e) => e.comment).length >= 1, 'a heartbeat comment');
+    assert.equal(r.events.at(-1)!.event, 'done');
+    assert.equal(deltas(r.events).length, 0);
+    const other = await readSse(`${gw.url}/v1/jobs/${job.body.id}/events`, otherKey, () => true);
+    assert.equal(other.status, 404);
+    const missing = await call(`${gw.url}/v1/jobs/job_nope/events`, { key });
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.error.code, 'not_found');
+  });
+});
