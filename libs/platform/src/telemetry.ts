@@ -16,7 +16,12 @@ export async function startTelemetry(
   if (!opts.serveMetrics || port === undefined) {
     return { metricsPort: undefined, stop: shutdownTracing };
   }
-  const server = await serveMetrics(metrics(), port, ctx.env.host);
+  // A busy port costs the scrape endpoint, not the app: jobs matter more than metrics.
+  const server = await serveMetrics(metrics(), port, ctx.env.host).catch((e: unknown) => {
+    ctx.log.warn({ port, err: (e as Error).message }, 'metrics port unavailable; /metrics off');
+    return undefined;
+  });
+  if (!server) return { metricsPort: undefined, stop: shutdownTracing };
   ctx.log.info({ port: server.port }, 'metrics served on /metrics');
   return {
     metricsPort: server.port,
