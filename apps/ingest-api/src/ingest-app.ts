@@ -2,10 +2,13 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import multipart from '@fastify/multipart';
 import { KeyStore } from '@gateway/governance';
 import { GatewayContext } from '@gateway/platform';
 import { ErrorFilter } from './http/error.filter';
+import { frameworkErrors } from './http/framework-errors';
 import { IngestApiModule } from './ingest-api.module';
+import { installOps } from './ops/install-ops';
 import { JOB_WAITER } from './tokens';
 import type { JobWaiter } from '@gateway/platform';
 
@@ -21,6 +24,7 @@ export async function createIngestApp(ctx: GatewayContext): Promise<NestFastifyA
     },
     requestIdHeader: false,
     return503OnClosing: true,
+    frameworkErrors,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     IngestApiModule.forContext(ctx),
@@ -31,12 +35,17 @@ export async function createIngestApp(ctx: GatewayContext): Promise<NestFastifyA
     },
   );
   app.useGlobalFilters(new ErrorFilter(ctx.log));
+  // Multipart only for `POST /v1/files`; its own size limit, one file per request.
+  await app.register(multipart, {
+    limits: { fileSize: ctx.env.filesMaxBytes, files: 1, fields: 8 },
+  });
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: anything else is refused with 415 instead of reaching validation as a string.
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onSend', async (req, reply) => {
     void reply.header('x-request-id', String(req.id));
   });
+  await installOps(app, ctx);
   await app.get(KeyStore).listen();
   app.enableShutdownHooks();
   const waiter = app.get<JobWaiter>(JOB_WAITER);

@@ -34,8 +34,10 @@ export class OpenAiErrorFilter implements ExceptionFilter {
   toOpenAi(exception: unknown): OpenAiHttpError {
     if (exception instanceof OpenAiHttpError) return exception;
     const c = this.gateway.classify(exception);
-    const detail = c.details?.[0] ?? undefined;
-    const param = typeof detail?.path === 'string' && detail.path ? detail.path : null;
+    const first: unknown = c.details?.[0];
+    const path =
+      first && typeof first === 'object' ? (first as Record<string, unknown>).path : undefined;
+    const param = typeof path === 'string' && path ? path : null;
     const message =
       c.details && c.details.length
         ? `${c.message}: ${c.details

@@ -1,17 +1,35 @@
 import type { Provider } from '@nestjs/common';
-import type { GatewayContext, JobWaiter, SubmitJobUseCase } from '@gateway/platform';
-import { JOB_WAITER, SUBMIT_JOB } from '../tokens';
+import type {
+  CancelJobUseCase,
+  GatewayContext,
+  JobWaiter,
+  SubmitJobUseCase,
+} from '@gateway/platform';
+import { CANCEL_JOB, JOB_WAITER, SUBMIT_JOB } from '../tokens';
+import { BatchFanout } from './batch-fanout';
+import { BatchRunner } from './batch-runner';
+import { BatchStore } from './batch-store';
+import { BatchesController } from './batches.controller';
+import { FileStore } from './file-store';
+import { FilesController } from './files.controller';
 import { CompletionsController } from './completions.controller';
 import { ModelsController } from './models.controller';
 import { OpenAiErrorFilter } from './openai-error.filter';
 import { OpenAiJobs } from './openai-jobs';
-import { OPENAI_JOBS } from './openai.tokens';
+import { BATCH_RUNNER, OPENAI_BATCHES, OPENAI_FILES, OPENAI_JOBS } from './openai.tokens';
 
 /** The OpenAI façade's controllers, for the ingest module. */
-export const OPENAI_CONTROLLERS = [CompletionsController, ModelsController];
+export const OPENAI_CONTROLLERS = [
+  CompletionsController,
+  ModelsController,
+  FilesController,
+  BatchesController,
+];
 
 /** The OpenAI façade's services, built over the ingest API's shared use cases. */
 export function openAiProviders(ctx: GatewayContext): Provider[] {
+  const files = new FileStore(ctx);
+  const batches = new BatchStore(ctx);
   return [
     OpenAiErrorFilter,
     {
@@ -19,6 +37,14 @@ export function openAiProviders(ctx: GatewayContext): Provider[] {
       useFactory: (submit: SubmitJobUseCase, waiter: JobWaiter) =>
         new OpenAiJobs(ctx, submit, waiter),
       inject: [SUBMIT_JOB, JOB_WAITER],
+    },
+    { provide: OPENAI_FILES, useValue: files },
+    { provide: OPENAI_BATCHES, useValue: batches },
+    {
+      provide: BATCH_RUNNER,
+      useFactory: (submit: SubmitJobUseCase, cancel: CancelJobUseCase, errors: OpenAiErrorFilter) =>
+        new BatchRunner(batches, files, new BatchFanout(batches, files, submit, errors), cancel),
+      inject: [SUBMIT_JOB, CANCEL_JOB, OpenAiErrorFilter],
     },
   ];
 }
