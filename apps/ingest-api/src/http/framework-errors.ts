@@ -1,0 +1,29 @@
+import type { ApiErrorBody } from '@gateway/contracts';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * Fastify's router refuses some requests before Nest sees them (a malformed URL, a path
+ * parameter over `maxParamLength`), so Nest's error filter never runs: answer those in the
+ * documented error shape too. The path is not echoed: it is the caller's arbitrary input.
+ */
+export function frameworkErrors(
+  error: FastifyError,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  const body: ApiErrorBody = {
+    error: {
+      code: 'invalid_request',
+      message: tooLong
+        ? 'A path segment is over 100 characters; no id is that long'
+        : 'The URL is malformed: check its percent-encoding',
+      requestId: String(req.id),
+    },
+  };
+  void reply
+    .status(tooLong ? 414 : 400)
+    .header('content-type', 'application/json; charset=utf-8')
+    .header('x-request-id', String(req.id))
+    .send(body);
+}
