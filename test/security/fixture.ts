@@ -1,0 +1,135 @@
+import { Keys } from '@gateway/queue';
+import { Redis } from 'ioredis';
+import { startGateway, type Gateway } from '../support/gateway-harness';
+import { call } from '../support/http';
+import { pathOf, type RouteSpec } from './routes';
+
+/**
+ * A gateway for abuse tests: two tenants with a job and a webhook endpoint each, and a
+ * sacrificial tenant and key for admin routes that change things. The body limit is small
+ * so oversized bodies are cheap to send.
+ */
+export const BODY_LIMIT = 64 * 1024;
+
+const CONFIG = `
+providers:
+  - { id: local, type: local }
+tenants:
+  - { id: acme, limits: { rpm: 1000000 } }
+  - { id: globex, limits: { rpm: 1000000 } }
+  - { id: victim, limits: { rpm: 1000000 } }
+webhooks: { allowHosts: ['127.0.0.1'] }
+`;
+
+export interface Fixture {
+  gw: Gateway;
+  redis: Redis;
+  keys: { acme: string; globex: string; victim: string };
+  victimKeyId: string;
+  jobs: { acme: string; globex: string };
+  webhooks: { acme: string; globex: string };
+  /** A digest of every piece of state a refused request must leave alone. */
+  state(): Promise<string>;
+  /** Sends one request; never throws on an HTTP answer. */
+  send(r: Sent): Promise<{ status: number; body: unknown; text: string }>;
+  stop(): Promise<void>;
+}
+
+export interface Sent {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+}
+
+export async function startFixture(apps?: Parameters<typeof startGateway>[0]['apps']) {
+  const gw = await startGateway({
+    config: CONFIG,
+    apps: apps ?? ['ingest-api'],
+    env: { BODY_LIMIT_BYTES: String(BODY_LIMIT) },
+  });
+  const redis = new Redis(gw.redisUrl);
+  const keys = {
+    acme: await gw.tenantKey('acme', undefined, true),
+    globex: await gw.tenantKey('globex', undefined, true),
+    victim: await gw.tenantKey('victim', undefined, true),
+  };
+  const victimKeys = await call<{ data: { id: string }[] }>(`${gw.url}/admin/tenants/victim/keys`, {
+    key: gw.adminKey,
+  });
+  const job = async (key: string) =>
+    (
+      await call<{ id: string }>(`${gw.url}/v1/jobs`, {
+        key,
+        body: { task: 'classify', input: { text: 'fine', labels: ['a', 'b'] } },
+      })
+    ).body.id;
+  const hook = async (key: string) => {
+    const r = await call<{ id: string }>(`${gw.url}/v1/webhooks`, {
+      key,
+      body: { url: 'http://127.0.0.1:9/hook' },
+    });
+    if (r.status !== 201) throw new Error(`webhook create: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.id;
+  };
+  const send = async (r: Sent) => {
+    const res = await fetch(`${gw.url}${r.path}`, {
+      method: r.method,
+      headers: r.headers,
+      body: r.body,
+      signal: AbortSignal.timeout(15_000),
+    });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, body, text };
+  };
+  const fx: Fixture = {
+    gw,
+    redis,
+    keys,
+    victimKeyId: victimKeys.body.data[0].id,
+    jobs: { acme: await job(keys.acme), globex: await job(keys.globex) },
+    webhooks: { acme: await hook(keys.acme), globex: await hook(keys.globex) },
+    send,
+    async state() {
+      const admin = { authorization: `Bearer ${gw.adminKey}` };
+      const parts: unknown[] = [];
+      for (const t of ['acme', 'globex', 'victim'] as const) {
+        parts.push(await redis.zrange(`${gw.prefix}:{t:${t}}:jobs`, 0, -1));
+        parts.push(
+          (await send({ method: 'GET', path: `/admin/tenants/${t}/keys`, headers: admin })).text,
+        );
+        parts.push(
+          (await send({ method: 'GET', path: '/v1/webhooks', headers: bearer(keys[t]) })).text,
+        );
+      }
+      parts.push((await send({ method: 'GET', path: '/admin/tenants', headers: admin })).text);
+      for (const id of Object.values(fx.jobs))
+        parts.push(await redis.hget(`${jobKey(gw, id)}`, 'status'));
+      return JSON.stringify(parts);
+    },
+    async stop() {
+      redis.disconnect();
+      await gw.stop();
+    },
+  };
+  return fx;
+}
+
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+const jobKey = (gw: Gateway, id: string) => new Keys(gw.prefix).job(id);
+
+/** The id an `:id` route of `owner` names, for object-level checks. */
+export function ownedId(fx: Fixture, r: RouteSpec, owner: 'acme' | 'globex'): string {
+  if (r.id === 'job') return fx.jobs[owner];
+  if (r.id === 'webhook') return fx.webhooks[owner];
+  throw new Error(`No ${owner}-owned object for ${r.method} ${r.path}`);
+}
+
+export const url = (r: RouteSpec, id?: string) => pathOf(r, id);
