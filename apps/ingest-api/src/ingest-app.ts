@@ -7,7 +7,6 @@ import { KeyStore } from '@gateway/governance';
 import { GatewayContext } from '@gateway/platform';
 import { ErrorFilter } from './http/error.filter';
 import { frameworkErrors } from './http/framework-errors';
-import { frameworkErrors } from './http/framework-errors';
 import { IngestApiModule } from './ingest-api.module';
 import { installOps } from './ops/install-ops';
 import { JOB_WAITER } from './tokens';
@@ -25,7 +24,6 @@ export async function createIngestApp(ctx: GatewayContext): Promise<NestFastifyA
     },
     requestIdHeader: false,
     return503OnClosing: true,
-    frameworkErrors,
     frameworkErrors,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
