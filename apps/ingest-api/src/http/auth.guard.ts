@@ -58,20 +58,6 @@ export class ApiKeyGuard implements CanActivate {
       this.authFailed(route, principal ? 'tenant gone' : 'unknown, revoked or expired key');
       throw new GatewayError('unauthenticated', 'The API key is invalid, revoked or expired');
     }
-    const scope = this.reflector.get<string | undefined>(SCOPE_KEY, ctx.getHandler());
-    if (scope && !principal.scopes.has(scope)) {
-      this.gov.audit.recordQuietly({
-        action: 'scope.denied',
-        outcome: 'refused',
-        tenantId: principal.tenantId,
-        actor: { type: 'key', id: principal.keyId },
-        reason: `missing scope ${scope}`,
-        details: { route, missingScope: scope },
-      });
-      throw new GatewayError('forbidden', `This key lacks the "${scope}" scope`, [
-        { missingScope: scope },
-      ]);
-    }
     const rate = await this.gov.limiter.consumeRequest({
       tenantId: tenant.id,
       keyId: principal.keyId,
@@ -94,6 +80,20 @@ export class ApiKeyGuard implements CanActivate {
         [{ limit: rate.refusedBy.name, value: rate.refusedBy.limit }],
         rate.retryAfterSec,
       );
+    }
+    const scope = this.reflector.get<string | undefined>(SCOPE_KEY, ctx.getHandler());
+    if (scope && !principal.scopes.has(scope)) {
+      this.gov.audit.recordQuietly({
+        action: 'scope.denied',
+        outcome: 'refused',
+        tenantId: principal.tenantId,
+        actor: { type: 'key', id: principal.keyId },
+        reason: `missing scope ${scope}`,
+        details: { route, missingScope: scope },
+      });
+      throw new GatewayError('forbidden', `This key lacks the "${scope}" scope`, [
+        { missingScope: scope },
+      ]);
     }
     req.principal = principal;
     req.rateLimit = rate.states;

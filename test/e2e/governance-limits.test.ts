@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { JobRequest } from '@gateway/contracts';
+import { estimateTokens } from '@gateway/routing';
+import { Redis } from 'ioredis';
+import { startGateway, type Gateway } from '../support/gateway-harness';
+import { call, type Res } from '../support/http';
+
+// $0.001 per input token, $0.002 per output token: reservations are worth counting.
+const CONFIG = `
+providers:
+  - { id: local, type: local }
+deployments:
+  - { id: priced-llm, provider: local, model: priced, class: llm, tasks: [summarize, chat], region: local,
+      price: { inputPerMTok: 1000, outputPerMTok: 2000 }, limits: { maxConcurrency: 8 }, simulate: { latencyMs: 100 } }
+routes:
+  - { match: { task: summarize }, strategy: priority, targets: [priced-llm] }
+tenants:
+  - { id: limited, limits: { rpm: 50 } }
+  - { id: budget, budgets: { dailyUsd: BUDGET } }
+`;
+
+const JOB = {
+  task: 'summarize',
+  input: {
+    text: 'Budgets hold across replicas. Reservations settle with the actual cost.',
+    maxWords: 10,
+  },
+};
+const RESERVATION = (() => {
+  const t = estimateTokens(JobRequest.parse(JOB));
+  return Math.round((t.inputTokens * 1000 + t.maxOutputTokens * 2000) * 1e3) / 1e9;
+})();
+const BUDGET = Math.round(RESERVATION * 50.5 * 1e6) / 1e6;
+
+/** Waits until the current minute has at least `needSec` left, so a fixed window holds the burst. */
+async function awayFromMinuteEnd(needSec: number): Promise<void> {
+  const left = 60 - ((Date.now() / 1000) % 60);
+  if (left < needSec) await new Promise((r) => setTimeout(r, left * 1000 + 200));
+}
+
+describe('rate limits and budgets across replicas', () => {
+  let gw: Gateway;
+  let redis: Redis;
+
+  before(async () => {
+    gw = await startGateway({ config: CONFIG.replace('BUDGET', String(BUDGET)) });
+    redis = new Redis(gw.redisUrl);
+  });
+  after(async () => {
+    redis?.disconnect();
+    await gw?.stop();
+  });
+
+  it('holds a tenant rpm of 50 under 200 concurrent requests through two ingest processes', async () => {
+    const second = await gw.startIngestReplica('ingest-2');
+    const key = await gw.tenantKey('limited', undefined, true);
+    await awayFromMinuteEnd(20);
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        call(`${i % 2 ? second : gw.url}/v1/jobs`, { key, body: JOB }),
+      ),
+    );
+    const accepted = results.filter((r) => r.status === 202);
+    const refused = results.filter((r) => r.status === 429);
+    assert.equal(accepted.length, 50, 'exactly the limit is admitted');
+    assert.equal(refused.length, 150);
+    for (const r of refused) {
+      assert.equal(r.body.error.code, 'rate_limited');
+      assert.ok(Number(r.headers.get('retry-after')) >= 1);
+      assert.equal(r.headers.get('x-ratelimit-remaining'), '0');
+    }
+    for (const r of accepted) {
+      assert.equal(
+        r.headers.get('x-ratelimit-limit'),
+        '50',
+        'the tightest limit is the tenant rpm',
+      );
+      assert.ok(Number(r.headers.get('x-ratelimit-reset')) >= 1);
+    }
+    // Every /v1 answer carries the headers, reads included; a refusal is audited by both replicas.
+    const list = await call(`${second}/v1/jobs`, { key });
+    assert.equal(list.status, 429);
+    assert.equal(list.headers.get('x-ratelimit-limit'), '50');
+  });
+
+  it('never overspends under 500 parallel submissions and settles to the actual cost', async () => {
+    const key = await gw.tenantKey('budget', undefined, true);
+    const results: Res[] = await Promise.all(
+      Array.from({ length: 500 }, () => call(`${gw.url}/v1/jobs`, { key, body: JOB })),
+    );
+    const accepted = results.filter((r) => r.status === 202);
+    const refused = results.filter((r) => r.status === 402);
+    assert.equal(
+      accepted.length,
+      50,
+      `a budget of ${BUDGET} fits 50 reservations of ${RESERVATION}`,
+    );
+    assert.equal(refused.length, 450);
+    const err = refused[0].body.error;
+    assert.equal(err.code, 'budget_exceeded');
+    assert.match(err.details[0].resetsAt, /T00:00:00\.000Z$/);
+
+    // Cancel a few while queued: their reservations must come back.
+    const cancelled = new Set<string>();
+    for (const r of accepted.slice(-5)) {
+      const c = await call(`${gw.url}/v1/jobs/${r.body.id}`, { method: 'DELETE', key });
+      if (c.status === 200) cancelled.add(r.body.id);
+    }
+    let spent = 0;
+    let succeeded = 0;
+    for (const r of accepted) {
+      const done = await call(`${gw.url}/v1/jobs/${r.body.id}?wait=30`, { key });
+      if (done.body.status === 'succeeded') {
+        succeeded++;
+        spent += Math.round(done.body.costUsd * 1e9);
+        assert.ok(done.body.costUsd <= RESERVATION, 'the actual cost is within the reservation');
+      } else assert.ok(cancelled.has(r.body.id), `${r.body.id} ended ${done.body.status}`);
+    }
+    assert.equal(succeeded + cancelled.size, 50);
+    const day = new Date().toISOString().slice(0, 10);
+    const windowKey = `${gw.prefix}:{t:budget}:budget:d:${day}`;
+    const deadline = Date.now() + 15_000;
+    let w: Record<string, string> = {};
+    while (Date.now() < deadline) {
+      w = await redis.hgetall(windowKey);
+      if (Number(w.reserved) === 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(Number(w.reserved), 0, 'every reservation settled or was released');
+    assert.equal(Number(w.spent), spent, 'spent is exactly the sum of the actual costs');
+    assert.ok(spent <= Math.round(BUDGET * 1e9));
+
+    const usage = await call(`${gw.url}/v1/usage`, { key });
+    assert.equal(usage.status, 200);
+    assert.equal(usage.body.totals.jobs, 50);
+    assert.equal(Math.round(usage.body.totals.costUsd * 1e9), spent);
+    const row = usage.body.data.find((x: { model: string }) => x.model === 'priced-llm');
+    assert.equal(row.cancelled, cancelled.size);
+    assert.equal(row.succeeded, succeeded);
+    // Once room is back (nothing reserved), a small job fits again only if the budget allows.
+    const again = await call(`${gw.url}/v1/jobs`, { key, body: JOB });
+    assert.equal(again.status, spent + RESERVATION * 1e9 <= BUDGET * 1e9 ? 202 : 402);
+  });
+});
