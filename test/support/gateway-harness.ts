@@ -32,6 +32,8 @@ export interface Gateway {
   /** Creates a tenant (unless declared) and a key for it. */
   tenantKey(tenantId: string, scopes?: string[], declared?: boolean): Promise<string>;
   start(app: AppName, name?: string): Promise<void>;
+  /** Starts another ingest-api process on its own port (same Redis, prefix and config); its URL. */
+  startIngestReplica(name: string): Promise<string>;
   kill(name: string, signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
@@ -93,13 +95,13 @@ export async function startGateway(opts: {
   };
   const url = `http://127.0.0.1:${port}`;
 
-  const start = async (app: AppName, name: string = app) => {
+  const start = async (app: AppName, name: string = app, ownPort?: number) => {
     const child = spawn(
       process.execPath,
       ['--enable-source-maps', join(distRoot, 'apps', app, 'main.js')],
       {
         cwd: root,
-        env,
+        env: ownPort === undefined ? env : { ...env, PORT: String(ownPort) },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -109,7 +111,10 @@ export async function startGateway(opts: {
       if (process.env.GATEWAY_TEST_VERBOSE) process.stderr.write(`[${name}] ${d}`);
     });
     procs.set(name, child);
-    if (app === 'ingest-api') await waitReady(url, child);
+    if (app === 'ingest-api')
+      await (ownPort === undefined
+        ? waitReady(url, child)
+        : waitReady(`http://127.0.0.1:${ownPort}`, child, 90_000));
   };
   const topics = {
     results: `${topicPrefix}ai.results.v1`,
@@ -134,7 +139,12 @@ export async function startGateway(opts: {
       const names = name === undefined ? [...outputs.keys()] : [name];
       return names.map((n) => Buffer.concat(outputs.get(n) ?? []).toString('utf8')).join('\n');
     },
-    start,
+    start: (app: AppName, name?: string) => start(app, name),
+    async startIngestReplica(name: string) {
+      const replicaPort = await freePort();
+      await start('ingest-api', name, replicaPort);
+      return `http://127.0.0.1:${replicaPort}`;
+    },
     async tenantKey(tenantId, scopes = ['jobs:write', 'jobs:read', 'batches'], declared = false) {
       const h = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
       if (!declared) {
@@ -171,8 +181,8 @@ export async function startGateway(opts: {
   };
 }
 
-async function waitReady(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 30_000;
+async function waitReady(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(`ingest-api exited with ${child.exitCode} during startup`);
@@ -183,5 +193,5 @@ async function waitReady(url: string, child: ChildProcess): Promise<void> {
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error('ingest-api not ready within 30 s');
+  throw new Error(`ingest-api not ready within ${timeoutMs / 1000} s`);
 }

@@ -8,6 +8,7 @@ import { DocsController } from './docs/docs.controller';
 import { HealthController } from './health/health.controller';
 import { ApiKeyGuard } from './http/auth.guard';
 import { JobsController } from './jobs/jobs.controller';
+import { GOVERNANCE_CONTROLLERS, governanceProviders } from './governance.providers';
 import { JobEventHub, JOB_EVENT_HUB } from './job-events/job-event-hub';
 import { JobEventsController } from './job-events/job-events.controller';
 import { WEBHOOK_API, WebhookApi } from './webhooks/webhook-api';
@@ -46,6 +47,7 @@ export class IngestApiModule {
         HealthController,
         DocsController,
         ...OPENAI_CONTROLLERS,
+        ...GOVERNANCE_CONTROLLERS,
         JobEventsController,
         WebhooksController,
         WebhooksAdminController,
@@ -58,6 +60,7 @@ export class IngestApiModule {
         { provide: SUBMIT_JOB, useValue: new SubmitJobUseCase(ctx, tenants, liveStats) },
         { provide: CANCEL_JOB, useValue: new CancelJobUseCase(ctx) },
         { provide: JOB_WAITER, useValue: new JobWaiter(ctx) },
+        ...governanceProviders(ctx),
         ApiKeyGuard,
         AdminGuard,
         ...openAiProviders(ctx),

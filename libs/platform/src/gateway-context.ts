@@ -7,6 +7,7 @@ import {
   type RuntimeEnv,
 } from '@gateway/config';
 import { createKafka, resolveTopics, type Topics } from '@gateway/events';
+import { createCipher } from '@gateway/governance';
 import { createLogger, type Logger } from '@gateway/observability';
 import { adapterCatalogue } from '@gateway/providers';
 import { JobQueues, JobStore, Keys } from '@gateway/queue';
@@ -58,6 +59,8 @@ export class GatewayContext {
     this.store = new JobStore(this.redis, this.keys, this.blobs, {
       retentionSec: Math.round(this.cfg.jobs.retentionDays * 86400),
       inlineMaxBytes: this.cfg.jobs.inlineMaxBytes,
+      // Payloads at rest are AES-256-GCM encrypted when a key is set (rotation: README).
+      cipher: env.encryptionKey ? createCipher(env.encryptionKey) : undefined,
     });
     this.queues = new JobQueues(this.bullConnection, this.keys.bullPrefix());
     this.topics = resolveTopics(this.cfg.kafka.topics, env.topicPrefix);

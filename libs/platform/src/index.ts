@@ -5,4 +5,5 @@ export * from './shutdown';
 export * from './jobs/submit-job.usecase';
 export * from './jobs/cancel-job.usecase';
 export * from './jobs/job-waiter';
+export { governed, jobGovernanceFor } from './jobs/governed';
 export * from './live-stats';

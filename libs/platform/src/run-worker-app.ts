@@ -9,6 +9,7 @@ import {
   WorkerHost,
 } from '@gateway/queue';
 import { GatewayContext } from './gateway-context';
+import { restorePseudonymsFor } from './jobs/governed';
 import { onShutdown } from './shutdown';
 
 /** Starts the worker app of one provider class: its deployments' queues, with graceful stop. */
@@ -27,6 +28,7 @@ export async function runWorkerApp(
       new StatsObserver(new DeploymentStatsStore(ctx.redis, ctx.keys)),
       new CacheObserver(new ResponseCache(ctx.redis, ctx.keys)),
     ],
+    restorePseudonymsFor(ctx),
   );
   const host = new WorkerHost(
     cls,

@@ -11,11 +11,28 @@ interface BlobRef {
 const isBlobRef = (v: unknown): v is BlobRef =>
   !!v && typeof v === 'object' && typeof (v as BlobRef).$blob === 'string';
 
+interface Sealed {
+  $enc: string;
+}
+const isSealed = (v: unknown): v is Sealed =>
+  !!v && typeof v === 'object' && typeof (v as Sealed).$enc === 'string';
+
+/**
+ * Encryption of stored payloads (requests and outputs) at rest; the governance payload
+ * cipher (AES-256-GCM) fits it. The context binds a payload to its job and role.
+ */
+export interface PayloadSealer {
+  encrypt(plaintext: string, context?: string): string;
+  decrypt(payload: string, context?: string): Buffer;
+}
+
 export interface JobStoreOptions {
   /** How long terminal records are kept. */
   readonly retentionSec: number;
   /** Payloads larger than this (bytes of JSON) go to the blob store. */
   readonly inlineMaxBytes: number;
+  /** When set, requests and outputs are stored encrypted (GATEWAY_ENCRYPTION_KEY). */
+  readonly cipher?: PayloadSealer;
 }
 
 export type CreateResult =
@@ -56,7 +73,11 @@ export class JobStore {
   }): Promise<CreateResult> {
     const { record } = input;
     const k = this.keys;
-    const reqJson = await this.inline(JSON.stringify(input.request), record, 'request');
+    const reqJson = await this.inline(
+      this.seal(JSON.stringify(input.request), `req:${record.id}`),
+      record,
+      'request',
+    );
     const idem = input.idempotency;
     // Queued jobs keep their record for the retention window past the longest queue wait.
     const ttl = this.opts.retentionSec * 2;
@@ -87,6 +108,7 @@ export class JobStore {
     const record = JSON.parse(data) as JobRecord;
     if (isBlobRef(record.output))
       record.output = JSON.parse((await this.blobs.get(record.output.$blob)).toString());
+    record.output = this.unseal(record.output, `out:${record.id}`);
     return record;
   }
 
@@ -101,7 +123,7 @@ export class JobStore {
     const body: unknown = isBlobRef(parsed)
       ? JSON.parse((await this.blobs.get(parsed.$blob)).toString())
       : parsed;
-    return JobRequest.parse(body);
+    return JobRequest.parse(this.unseal(body, `req:${id}`));
   }
 
   /**
@@ -184,7 +206,10 @@ export class JobStore {
         break;
       }
     }
-    for (const r of out) if (isBlobRef(r.output)) r.output = null;
+    for (const r of out) {
+      if (isBlobRef(r.output)) r.output = null;
+      else r.output = this.unseal(r.output, `out:${r.id}`);
+    }
     return { data: out, nextCursor: out.length === q.limit && lastScore ? lastScore : null };
   }
 
@@ -200,9 +225,24 @@ export class JobStore {
     return JSON.stringify({ $blob: key } satisfies BlobRef);
   }
 
+  /** JSON as stored: itself, or `{"$enc": ...}` when a cipher is configured. */
+  private seal(json: string, context: string): string {
+    if (!this.opts.cipher) return json;
+    return JSON.stringify({ $enc: this.opts.cipher.encrypt(json, context) } satisfies Sealed);
+  }
+
+  private unseal(value: unknown, context: string): unknown {
+    if (!isSealed(value)) return value;
+    if (!this.opts.cipher)
+      throw new Error('A stored payload is encrypted; set GATEWAY_ENCRYPTION_KEY to read it');
+    return JSON.parse(this.opts.cipher.decrypt(value.$enc, context).toString('utf8'));
+  }
+
   private async outlineOutput(record: JobRecord): Promise<JobRecord> {
     if (record.output === null || record.output === undefined) return record;
-    const json = JSON.stringify(record.output);
+    const json = this.seal(JSON.stringify(record.output), `out:${record.id}`);
+    if (this.opts.cipher && Buffer.byteLength(json) <= this.opts.inlineMaxBytes)
+      return { ...record, output: JSON.parse(json) as JobRecord['output'] };
     if (Buffer.byteLength(json) <= this.opts.inlineMaxBytes) return record;
     const ref = await this.inline(json, record, 'output');
     return { ...record, output: JSON.parse(ref) };

@@ -17,6 +17,7 @@ import { GatewayError, type GatewayContext } from '@gateway/platform';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ApiKeyGuard, RequireScope, type AuthedRequest } from '../http/auth.guard';
+import { setRateLimitHeaders } from '../http/rate-limit-headers';
 import type { CancelJobUseCase, JobWaiter, SubmitJobUseCase } from '@gateway/platform';
 import { CANCEL_JOB, GATEWAY_CONTEXT, JOB_WAITER, SUBMIT_JOB } from '../tokens';
 import { Inject } from '@nestjs/common';
@@ -73,7 +74,9 @@ export class JobsController {
       body,
       idempotencyKey,
       traceparent,
+      requestCounted: true,
     });
+    setRateLimitHeaders(reply, [...(req.rateLimit ?? []), ...(res.rateLimit ?? [])]);
     void reply.status(res.created ? 202 : 200).header('location', `/v1/jobs/${res.record.id}`);
     return res.record;
   }

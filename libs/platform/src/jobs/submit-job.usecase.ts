@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { JobRequest, type JobRecord, type ApiErrorCode } from '@gateway/contracts';
 import { auditEvent, jobAudit } from '@gateway/events';
 import { metrics } from '@gateway/observability';
-import type { Principal, TenantStore } from '@gateway/governance';
+import type { JobGovernance, Principal, RateLimitState, TenantStore } from '@gateway/governance';
 import type { GatewayContext } from '../gateway-context';
 import { GatewayError } from '../gateway-error';
 import { vetWebhookUrl } from '@gateway/webhooks';
 import { FairAdmission, newJobId, ResponseCache, stableStringify } from '@gateway/queue';
 import { completeFromCache } from './complete-from-cache';
+import { governed, jobGovernanceFor } from './governed';
 import {
   decide,
   estimateTokens,
@@ -22,9 +23,16 @@ export interface SubmitJobCommand {
   readonly body: unknown;
   readonly idempotencyKey?: string;
   readonly traceparent?: string;
+  /** True when the HTTP layer counted this request against the rpm limits already. */
+  readonly requestCounted?: boolean;
 }
 
-export type SubmitJobResult = { readonly created: boolean; readonly record: JobRecord };
+export type SubmitJobResult = {
+  readonly created: boolean;
+  readonly record: JobRecord;
+  /** The rate limits this submission was counted against (for the x-ratelimit headers). */
+  readonly rateLimit?: readonly RateLimitState[];
+};
 
 const ROUTING_ERRORS: Record<string, ApiErrorCode> = {
   no_route: 'no_route',
@@ -43,6 +51,7 @@ const NO_STATS: LiveStats = { get: () => undefined };
  */
 export class SubmitJobUseCase {
   private readonly cache: ResponseCache;
+  private readonly gov: JobGovernance;
   private readonly backpressure: FairAdmission;
 
   constructor(
@@ -51,6 +60,7 @@ export class SubmitJobUseCase {
     private readonly stats: LiveStats = NO_STATS,
   ) {
     this.cache = new ResponseCache(ctx.redis, ctx.keys);
+    this.gov = jobGovernanceFor(ctx);
     this.backpressure = FairAdmission.for(ctx.redis, ctx.keys);
   }
 
@@ -90,6 +100,17 @@ export class SubmitJobUseCase {
       .filter((s) => s.startsWith('models:'))
       .map((s) => s.slice(7));
     const id = newJobId();
+    // Governance: rate limits (requests, estimated tokens) and the PII policy on the input.
+    const govInput = {
+      principal,
+      tenant,
+      request,
+      jobId: id,
+      estimatedTokens: tokens.inputTokens + tokens.maxOutputTokens,
+      countRequest: !cmd.requestCounted,
+      traceparent: cmd.traceparent,
+    };
+    const admission = await governed(this.gov.admit(govInput));
     const outcome = decide(
       {
         task: request.task,
@@ -110,12 +131,22 @@ export class SubmitJobUseCase {
         allowedModels: modelScopes.length ? modelScopes : undefined,
       },
     );
-    if (!outcome.ok)
+    if (!outcome.ok) {
+      await this.gov.refuseRoute(govInput, admission, outcome.code, outcome.message);
       throw new GatewayError(ROUTING_ERRORS[outcome.code] ?? 'no_route', outcome.message);
+    }
     const d = outcome.decision;
     // Backpressure: bounded waiting jobs per deployment and per tenant; the fair-queueing rank.
-    const bp = await this.backpressure.admit(cfg, d.deployment, tenant, request.priority ?? 'normal');
+    const bp = await this.backpressure.admit(
+      cfg,
+      d.deployment,
+      tenant,
+      request.priority ?? 'normal',
+    );
     if (!bp.ok) throw new GatewayError(bp.code, bp.message, undefined, bp.retryAfterSec);
+    // Budget: the worst case over the candidates is reserved until the job settles.
+    const retentionSec = Math.round(cfg.jobs.retentionDays * 86400);
+    await governed(this.gov.reserve(govInput, admission, d, retentionSec));
     const now = new Date().toISOString();
     const record: JobRecord = {
       id,
@@ -142,7 +173,7 @@ export class SubmitJobUseCase {
       usage: null,
       costUsd: null,
       timings: null,
-      policy: { redactions: {} },
+      policy: { redactions: admission.redactions },
       metadata: request.metadata ?? {},
       correlationId: request.correlationId ?? null,
     };
@@ -158,31 +189,45 @@ export class SubmitJobUseCase {
     const cacheTtl = request.cache?.ttlSeconds ?? d.cacheTtlSeconds;
     const cacheKey = cacheTtl ? this.cache.key(tenant.id, d.deployment, request) : undefined;
     const hit = cacheKey ? await this.cache.get(cacheKey) : null;
-    const created = await this.ctx.store.create({
-      record,
-      // The worker stores the result under the same key when the cache applies.
-      request: cacheTtl ? { ...request, cache: { ttlSeconds: cacheTtl } } : request,
-      idempotency: idem,
-      events: [
-        auditEvent(
-          jobAudit('job.accepted', record, 'queued', {
-            actor,
-            details: {
-              strategy: d.strategy,
-              candidates: d.candidates.join(','),
-              inputTokens: tokens.inputTokens,
-            },
-          }),
-          cmd.traceparent,
-        ),
-      ],
-    });
-    if (!created.created)
+    const stored = admission.request;
+    const piiAudit = this.gov.redactionAudit(govInput, admission, d);
+    const created = await this.ctx.store
+      .create({
+        record,
+        // The worker stores the result under the same key when the cache applies.
+        request: cacheTtl ? { ...stored, cache: { ttlSeconds: cacheTtl } } : stored,
+        idempotency: idem,
+        events: [
+          ...(piiAudit ? [auditEvent(piiAudit, cmd.traceparent)] : []),
+          auditEvent(
+            jobAudit('job.accepted', record, 'queued', {
+              actor,
+              details: {
+                strategy: d.strategy,
+                candidates: d.candidates.join(','),
+                inputTokens: tokens.inputTokens,
+              },
+            }),
+            cmd.traceparent,
+          ),
+        ],
+      })
+      .catch(async (e: unknown) => {
+        await this.gov.release(tenant.id, id);
+        throw e;
+      });
+    if (!created.created) {
+      await this.gov.release(tenant.id, id);
       return this.existing(created.jobId, created.sameBody, request.priority ?? 'normal');
+    }
     metrics().jobsSubmitted.inc({ task: record.task, deployment: d.deployment, tenant: tenant.id });
     if (hit) metrics().cacheHits.inc({ task: record.task });
     if (hit)
-      return { created: true, record: await completeFromCache(this.ctx, record, hit.output) };
+      return {
+        created: true,
+        record: await completeFromCache(this.ctx, record, hit.output),
+        rateLimit: admission.rateLimit,
+      };
     const target = cfg.deploymentById.get(d.deployment)!;
     await this.ctx.queues.enqueue(
       d.deployment,
@@ -194,7 +239,7 @@ export class SubmitJobUseCase {
         rank: bp.rank,
       },
     );
-    return { created: true, record };
+    return { created: true, record, rateLimit: admission.rateLimit };
   }
 
   /** An idempotent resubmission: the same job, re-enqueued if it never reached its queue. */
