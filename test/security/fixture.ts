@@ -11,9 +11,21 @@ import { pathOf, type RouteSpec } from './routes';
  */
 export const BODY_LIMIT = 64 * 1024;
 
+/** Planted secret of a vendor provider: it must never show in a log, event or error. */
+export const VENDOR_SECRET = 'sk-planted-d7c1f0e2a9b84c55b1e3';
+
+// The vendor deployment points at a closed port: its jobs fail, and the failure must not
+// carry the credential anywhere.
 const CONFIG = `
 providers:
   - { id: local, type: local }
+  - { id: vendor, type: openai, baseUrl: 'http://127.0.0.1:9/v1', apiKey: '\${VENDOR_SECRET}', timeoutMs: 2000 }
+deployments:
+  - { id: local-llm, provider: local, model: local-llm, class: llm, tasks: [chat, summarize, classify, extract] }
+  - { id: vendor-llm, provider: vendor, model: gpt-4o-mini, class: llm, tasks: [classify], attempts: 1 }
+routes:
+  - { match: { model: vendor }, strategy: priority, targets: [vendor-llm] }
+  - { match: { task: classify }, strategy: priority, targets: [local-llm] }
 tenants:
   - { id: acme, limits: { rpm: 1000000 } }
   - { id: globex, limits: { rpm: 1000000 } }
@@ -42,11 +54,13 @@ export interface Sent {
   body?: string | Uint8Array;
 }
 
-export async function startFixture(apps?: Parameters<typeof startGateway>[0]['apps']) {
+export async function startFixture(
+  opts: { apps?: Parameters<typeof startGateway>[0]['apps']; env?: Record<string, string> } = {},
+) {
   const gw = await startGateway({
     config: CONFIG,
-    apps: apps ?? ['ingest-api'],
-    env: { BODY_LIMIT_BYTES: String(BODY_LIMIT) },
+    apps: opts.apps ?? ['ingest-api'],
+    env: { BODY_LIMIT_BYTES: String(BODY_LIMIT), VENDOR_SECRET, ...opts.env },
   });
   const redis = new Redis(gw.redisUrl);
   const keys = {
