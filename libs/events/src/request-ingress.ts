@@ -90,7 +90,7 @@ export class RequestIngress {
   async start(): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.opts.groupId,
-      sessionTimeout: 15_000,
+      sessionTimeout: 10_000,
       heartbeatInterval: 1000,
       allowAutoTopicCreation: false,
     });
