@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort, run, startInfra } from '../infra/src';
+import { ensureChromium } from './lib/chromium';
 
 /**
  * `npm test`: lint, then unit, integration and end-to-end tests in one node:test run against
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
     say('lint: eslint, prettier, madge');
     await run('npm', ['run', '--silent', 'lint'], { cwd: root });
   }
+  await ensureChromium(say);
   const dataDir = join(root, '.gateway', `test-${process.pid}`);
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
