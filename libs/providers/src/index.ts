@@ -26,3 +26,6 @@ export {
   readOpenAiRateLimit,
   readRetryAfter,
 } from './http/rate-limit-headers';
+export { runLocalTask, type LocalTaskResult } from './local/local-engine';
+export { wordPieces } from './local/local-stream';
+export { OcrEngine } from './local/local-ocr';

@@ -1,0 +1,180 @@
+/**
+ * OpenAI façade bench: a non-streaming chat completion through the gateway (ingest, queue,
+ * worker, openai-compatible adapter) versus the same local upstream called directly, in the
+ * same run, at concurrency 1 and 16; throughput at 16; time to first token when streaming.
+ * Paths alternate in rounds so drift in machine load hits both alike.
+ * Run (after a build): node dist/bench/openai-facade.bench.js  (writes bench/results/openai-facade.{json,md})
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { freePort, startInfra } from '../infra/src';
+import { startGateway } from '../test/support/gateway-harness';
+import { repoRoot } from '../test/support/repo';
+import { chatOnce, closeLoad, closedLoop, firstTokenMs, pct, type Target } from './lib/facade-load';
+import { startOpenAiUpstream } from './lib/openai-upstream';
+
+const ROUNDS = 3;
+const C1_MS = 2000;
+const C16_MS = 3000;
+const TTFT_MS = 2000;
+const STREAM_GAP_MS = 2;
+
+type Samples = {
+  direct: number[];
+  gateway: number[];
+  seconds: { direct: number; gateway: number };
+  errors: { direct: number; gateway: number };
+};
+
+async function main(): Promise<void> {
+  const root = repoRoot();
+  const say = (m: string) => console.log(`[bench] ${m}`);
+  const dataDir = join(root, '.gateway', `bench-${process.pid}`);
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const [rp, kp, cp] = [await freePort(), await freePort(), await freePort()];
+  const infra = await startInfra({
+    repoRoot: root,
+    dataDir,
+    redisUrl: `redis://127.0.0.1:${rp}`,
+    kafkaBrokers: [`127.0.0.1:${kp}`],
+    kafkaControllerPort: cp,
+    topics: [],
+    partitions: 3,
+    log: say,
+  });
+  process.env.REDIS_URL = `redis://127.0.0.1:${rp}`;
+  process.env.KAFKA_BROKERS = `127.0.0.1:${kp}`;
+  process.env.GATEWAY_TEST_DATA_DIR = dataDir;
+  const upstream = await startOpenAiUpstream({ gapMs: STREAM_GAP_MS });
+  const gw = await startGateway({
+    config: `
+providers:
+  - { id: up, type: openai-compatible, baseUrl: "${upstream.url}" }
+deployments:
+  - { id: bench-chat, provider: up, model: bench-chat, class: llm, tasks: [chat], capabilities: [streaming],
+      limits: { maxConcurrency: 64 } }
+tenants:
+  - { id: bench, limits: { rpm: 100000000, tpm: 1000000000 } }
+`,
+    apps: ['ingest-api', 'worker-llm', 'dispatcher'],
+  });
+  try {
+    const key = await gw.tenantKey('bench', ['jobs:write', 'jobs:read'], true);
+    const direct: Target = { url: upstream.url, headers: {} };
+    const gateway: Target = { url: `${gw.url}/v1`, headers: { authorization: `Bearer ${key}` } };
+    say('warm-up');
+    await closedLoop(() => chatOnce(direct), 4, 1500);
+    await closedLoop(() => chatOnce(gateway), 4, 3000);
+    await closedLoop(() => firstTokenMs(gateway), 2, 1000);
+
+    const measure = async (
+      fn: (t: Target) => Promise<number>,
+      c: number,
+      ms: number,
+    ): Promise<Samples> => {
+      const s: Samples = {
+        direct: [],
+        gateway: [],
+        seconds: { direct: 0, gateway: 0 },
+        errors: { direct: 0, gateway: 0 },
+      };
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const [name, t] of [
+          ['direct', direct],
+          ['gateway', gateway],
+        ] as const) {
+          const got = await closedLoop(() => fn(t), c, ms);
+          s[name].push(...got.samples);
+          s.seconds[name] += got.seconds;
+          s.errors[name] += got.errors;
+        }
+      }
+      return s;
+    };
+    say('c=1');
+    const c1 = await measure(chatOnce, 1, C1_MS);
+    say('c=16');
+    const c16 = await measure(chatOnce, 16, C16_MS);
+    say('streaming time to first token, c=1');
+    const ttft = await measure(firstTokenMs, 1, TTFT_MS);
+
+    const row = (s: Samples) => {
+      const q = (xs: number[]) => ({
+        p50: pct(xs, 50),
+        p90: pct(xs, 90),
+        p99: pct(xs, 99),
+        n: xs.length,
+      });
+      const d = q(s.direct);
+      const g = q(s.gateway);
+      return {
+        direct: { ...d, rps: s.direct.length / s.seconds.direct, errors: s.errors.direct },
+        gateway: { ...g, rps: s.gateway.length / s.seconds.gateway, errors: s.errors.gateway },
+        added: { p50: g.p50 - d.p50, p90: g.p90 - d.p90, p99: g.p99 - d.p99 },
+      };
+    };
+    const results = {
+      bench: 'openai-facade',
+      at: new Date().toISOString(),
+      machine: {
+        cpus: cpus().length,
+        model: cpus()[0]?.model,
+        loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
+      },
+      protocol: {
+        rounds: ROUNDS,
+        c1Ms: C1_MS,
+        c16Ms: C16_MS,
+        ttftMs: TTFT_MS,
+        streamGapMs: STREAM_GAP_MS,
+        apps: ['ingest-api', 'worker-llm', 'dispatcher'],
+      },
+      nonStreamingC1: row(c1),
+      nonStreamingC16: row(c16),
+      streamingTtftC1: row(ttft),
+    };
+    const out = join(root, 'bench', 'results');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'openai-facade.json'), JSON.stringify(results, null, 2) + '\n');
+    writeFileSync(join(out, 'openai-facade.md'), markdown(results));
+    console.log(markdown(results));
+  } finally {
+    await closeLoad();
+    await gw.stop();
+    upstream.server.close();
+    await infra.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function markdown(r: {
+  at: string;
+  machine: { cpus: number; model?: string; loadAverage: number[] };
+  nonStreamingC1: Record<string, Record<string, number>>;
+  nonStreamingC16: Record<string, Record<string, number>>;
+  streamingTtftC1: Record<string, Record<string, number>>;
+}): string {
+  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+  const line = (name: string, s: Record<string, Record<string, number>>) =>
+    `| ${name} | ${f(s.direct.p50)} / ${f(s.direct.p99)} | ${f(s.gateway.p50)} / ${f(s.gateway.p99)} | ${f(s.added.p50)} / ${f(s.added.p99)} | ${f(s.direct.rps)} | ${f(s.gateway.rps)} | ${s.direct.n} / ${s.gateway.n} | ${s.gateway.errors} |`;
+  return [
+    `# OpenAI façade bench (${r.at})`,
+    '',
+    `Machine: ${r.machine.cpus} CPUs (${r.machine.model ?? '?'}), load average at the end ${r.machine.loadAverage.join(' / ')} — shared with other work, so absolute numbers are noisy.`,
+    'Gateway path: ingest-api → Redis/BullMQ → worker-llm → openai-compatible adapter → local upstream; direct: the same upstream over HTTP. "Added" is the difference of the percentiles.',
+    '',
+    '| case | direct p50 / p99 ms | gateway p50 / p99 ms | added p50 / p99 ms | direct req/s | gateway req/s | samples d / g | gateway errors |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    line('chat, non-streaming, c=1', r.nonStreamingC1),
+    line('chat, non-streaming, c=16', r.nonStreamingC16),
+    line('chat, streaming time to first token, c=1', r.streamingTtftC1),
+    '',
+  ].join('\n');
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
