@@ -86,17 +86,29 @@ describe('rate limits and budgets across replicas', () => {
 
   it('never overspends under 500 parallel submissions and settles to the actual cost', async () => {
     const key = await gw.tenantKey('budget', undefined, true);
+    // While the burst runs, spent + reserved is sampled: it must never pass the budget.
+    const windowKey = `${gw.prefix}:{t:budget}:budget:d:${new Date().toISOString().slice(0, 10)}`;
+    let peak = 0;
+    let bursting = true;
+    const sampler = (async () => {
+      for (let i = 0; bursting && i < 3000; i++) {
+        const [sp, res] = await redis.hmget(windowKey, 'spent', 'reserved');
+        peak = Math.max(peak, Number(sp ?? 0) + Number(res ?? 0));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
     const results: Res[] = await Promise.all(
       Array.from({ length: 500 }, () => call(`${gw.url}/v1/jobs`, { key, body: JOB })),
     );
+    bursting = false;
+    await sampler;
+    assert.ok(peak > 0 && peak <= Math.round(BUDGET * 1e9), `peak ${peak} within the budget`);
     const accepted = results.filter((r) => r.status === 202);
     const refused = results.filter((r) => r.status === 402);
-    assert.equal(
-      accepted.length,
-      50,
-      `a budget of ${BUDGET} fits 50 reservations of ${RESERVATION}`,
-    );
-    assert.equal(refused.length, 450);
+    // 50 reservations fit; jobs that finish during the burst settle below their reservation
+    // and make room for a few more, but never past the budget (checked once all settle).
+    assert.ok(accepted.length >= 50, `${accepted.length} accepted`);
+    assert.equal(refused.length, 500 - accepted.length);
     const err = refused[0].body.error;
     assert.equal(err.code, 'budget_exceeded');
     assert.match(err.details[0].resetsAt, /T00:00:00\.000Z$/);
@@ -117,9 +129,7 @@ describe('rate limits and budgets across replicas', () => {
         assert.ok(done.body.costUsd <= RESERVATION, 'the actual cost is within the reservation');
       } else assert.ok(cancelled.has(r.body.id), `${r.body.id} ended ${done.body.status}`);
     }
-    assert.equal(succeeded + cancelled.size, 50);
-    const day = new Date().toISOString().slice(0, 10);
-    const windowKey = `${gw.prefix}:{t:budget}:budget:d:${day}`;
+    assert.equal(succeeded + cancelled.size, accepted.length);
     const deadline = Date.now() + 15_000;
     let w: Record<string, string> = {};
     while (Date.now() < deadline) {
@@ -129,11 +139,11 @@ describe('rate limits and budgets across replicas', () => {
     }
     assert.equal(Number(w.reserved), 0, 'every reservation settled or was released');
     assert.equal(Number(w.spent), spent, 'spent is exactly the sum of the actual costs');
-    assert.ok(spent <= Math.round(BUDGET * 1e9));
+    assert.ok(spent <= Math.round(BUDGET * 1e9), `spent ${spent} nano-USD within ${BUDGET} USD`);
 
     const usage = await call(`${gw.url}/v1/usage`, { key });
     assert.equal(usage.status, 200);
-    assert.equal(usage.body.totals.jobs, 50);
+    assert.equal(usage.body.totals.jobs, accepted.length);
     assert.equal(Math.round(usage.body.totals.costUsd * 1e9), spent);
     const row = usage.body.data.find((x: { model: string }) => x.model === 'priced-llm');
     assert.equal(row.cancelled, cancelled.size);

@@ -95,7 +95,7 @@ export class JobGovernance {
       );
     }
     return {
-      request: { ...input.request, input: pii.value } as JobRequest,
+      request: { ...input.request, input: pii.value },
       redactions,
       rateLimit: states,
       tokenCounters,
