@@ -142,6 +142,14 @@ describe('observability end to end: metrics, traces, admin operations', () => {
     assert.doesNotMatch(text, /job_[a-z0-9]{10,}/, 'no job id in any label');
   });
 
+  it('reports readiness through terminus, naming each dependency', async () => {
+    const ready = await call(`${gw.url}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(ready.body.checks, { redis: true, kafka: true });
+    assert.equal(ready.body.details.redis.status, 'up');
+    assert.equal((await call(`${gw.url}/healthz`)).body.status, 'ok');
+  });
+
   it('carries one trace id from the HTTP submission through the worker to the Kafka result', async () => {
     await gw.start('dispatcher');
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -1,21 +1,18 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { GatewayMetrics } from './metrics';
 
-/** The repository root, from this file in libs/ or in a compiled dist folder. */
+/** The dashboard file: tests run from the repository root; else climb from this file. */
 function dashboardPath(): string {
-  for (let dir = __dirname; dir !== '/'; dir = join(dir, '..')) {
-    const p = join(dir, 'infra', 'grafana', 'ai-gateway-overview.json');
-    try {
-      readFileSync(p);
-      return p;
-    } catch {
-      // keep climbing
+  for (let dir = __dirname, i = 0; i < 8; dir = join(dir, '..'), i++) {
+    for (const base of i === 0 ? [process.cwd(), dir] : [dir]) {
+      const p = join(base, 'infra', 'grafana', 'ai-gateway-overview.json');
+      if (existsSync(p)) return p;
     }
   }
-  throw new Error('infra/grafana/ai-gateway-overview.json not found above this file');
+  throw new Error('infra/grafana/ai-gateway-overview.json not found; run tests from the repo root');
 }
 
 test('every metric the Grafana dashboard queries is one the gateway defines', async () => {
@@ -36,7 +33,7 @@ test('every metric the Grafana dashboard queries is one the gateway defines', as
 test('metric names follow Prometheus conventions', async () => {
   for (const m of await new GatewayMetrics().registry.getMetricsAsJSON()) {
     assert.match(m.name, /^gateway_[a-z0-9_]+$/);
-    if (m.type === 'counter') assert.match(m.name, /_total$/, m.name);
-    if (m.type === 'histogram') assert.match(m.name, /_seconds$/, m.name);
+    if (String(m.type) === 'counter') assert.match(m.name, /_total$/, m.name);
+    if (String(m.type) === 'histogram') assert.match(m.name, /_seconds$/, m.name);
   }
 });
