@@ -1,6 +1,7 @@
 import { OutboxRelay, RequestIngress } from '@gateway/events';
 import { KeyStore, TenantStore } from '@gateway/governance';
-import { GatewayContext, onShutdown, SubmitJobUseCase } from '@gateway/platform';
+import { metrics } from '@gateway/observability';
+import { GatewayContext, onShutdown, startTelemetry, SubmitJobUseCase } from '@gateway/platform';
 import { SHARDS } from '@gateway/queue';
 import { createIngressHandler } from './ingress-handler';
 import { startWebhooks } from './webhooks.wiring';
@@ -9,6 +10,7 @@ import { startWebhooks } from './webhooks.wiring';
 async function main(): Promise<void> {
   const ctx = new GatewayContext('dispatcher');
   process.on('SIGHUP', () => ctx.reload());
+  const telemetry = await startTelemetry(ctx, { serveMetrics: true });
   const producer = ctx.kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
   await connectWithRetry(() => producer.connect(), ctx);
   const webhooks = startWebhooks(ctx);
@@ -19,6 +21,7 @@ async function main(): Promise<void> {
     beforePublish: (results) => webhooks.scheduler.scheduleFromResults(results),
   });
   await relay.start();
+  metrics().onCollect(async () => metrics().outboxBacklog.set(await relay.backlog()));
 
   const keyStore = new KeyStore(ctx.redis, ctx.keys);
   await keyStore.listen();
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
     await webhooks.stop();
     await producer.disconnect().catch(() => undefined);
     await keyStore.close();
+    await telemetry.stop();
     await ctx.close();
   });
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { KeyStore, TenantStore } from '@gateway/governance';
 import { GatewayContext, LiveStatsCache } from '@gateway/platform';
 import { DeploymentStatsStore } from '@gateway/queue';
@@ -15,6 +16,7 @@ import { WEBHOOK_API, WebhookApi } from './webhooks/webhook-api';
 import { WebhooksAdminController } from './webhooks/webhooks-admin.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { OPENAI_CONTROLLERS, openAiProviders } from './openai/openai.providers';
+import { OPS_CONTROLLERS, opsProviders } from './ops/ops.providers';
 import { SubmitJobUseCase, CancelJobUseCase, JobWaiter } from '@gateway/platform';
 import {
   CANCEL_JOB,
@@ -41,12 +43,15 @@ export class IngestApiModule {
     liveStats.start();
     return {
       module: IngestApiModule,
+      // Health checks (/readyz) through terminus; its own error logging off: /readyz answers.
+      imports: [TerminusModule.forRoot({ logger: false })],
       controllers: [
         JobsController,
         AdminController,
         HealthController,
         DocsController,
         ...OPENAI_CONTROLLERS,
+        ...OPS_CONTROLLERS,
         ...GOVERNANCE_CONTROLLERS,
         JobEventsController,
         WebhooksController,
@@ -64,6 +69,7 @@ export class IngestApiModule {
         ApiKeyGuard,
         AdminGuard,
         ...openAiProviders(ctx),
+        ...opsProviders(ctx),
         { provide: JOB_EVENT_HUB, useValue: new JobEventHub(ctx) },
         { provide: WEBHOOK_API, useValue: new WebhookApi(ctx) },
       ],

@@ -2,3 +2,4 @@ export * from './cloud-events';
 export * from './kafka-client';
 export * from './outbox-relay';
 export * from './request-ingress';
+export * from './trace-headers';

@@ -1,7 +1,8 @@
-import type { Logger } from '@gateway/observability';
+import { metrics, type Logger } from '@gateway/observability';
 import type { Redis } from 'ioredis';
 import type { Message, Producer } from 'kafkajs';
 import type { Topics } from './kafka-client';
+import { eventHeaders } from './trace-headers';
 
 type StreamEntry = [id: string, fields: string[]];
 
@@ -113,6 +114,7 @@ export class OutboxRelay {
           .xdel(stream, ...ids)
           .exec();
         this.delivered += ids.length;
+        metrics().outboxRelayed.inc(ids.length);
         backoff = 200;
       } catch (e) {
         if (!this.running) break;
@@ -141,7 +143,7 @@ export class OutboxRelay {
       list.push({
         key: f.k,
         value: f.v,
-        headers: { 'content-type': 'application/cloudevents+json' },
+        headers: eventHeaders(f.v),
       });
       byTopic.set(topic, list);
     }

@@ -7,3 +7,6 @@ export * from './jobs/cancel-job.usecase';
 export * from './jobs/job-waiter';
 export { governed, jobGovernanceFor } from './jobs/governed';
 export * from './live-stats';
+export * from './telemetry';
+export * from './ops/retry-job.usecase';
+export * from './ops/queue-admin';

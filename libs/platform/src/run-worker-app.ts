@@ -3,6 +3,10 @@ import { ProviderRegistry } from '@gateway/providers';
 import {
   CacheObserver,
   DeploymentStatsStore,
+  LogObserver,
+  MetricsObserver,
+  OpsObserver,
+  OpsStore,
   ProcessJobUseCase,
   ResponseCache,
   StatsObserver,
@@ -11,6 +15,7 @@ import {
 import { GatewayContext } from './gateway-context';
 import { restorePseudonymsFor } from './jobs/governed';
 import { onShutdown } from './shutdown';
+import { startTelemetry } from './telemetry';
 
 /** Starts the worker app of one provider class: its deployments' queues, with graceful stop. */
 export async function runWorkerApp(
@@ -27,6 +32,9 @@ export async function runWorkerApp(
     [
       new StatsObserver(new DeploymentStatsStore(ctx.redis, ctx.keys)),
       new CacheObserver(new ResponseCache(ctx.redis, ctx.keys)),
+      new MetricsObserver((id) => ctx.config().deploymentById.get(id)?.provider),
+      new LogObserver(ctx.log),
+      new OpsObserver(new OpsStore(ctx.redis, ctx.keys)),
     ],
     restorePseudonymsFor(ctx),
   );
@@ -59,9 +67,13 @@ export function workerMain(cls: ProviderClass): void {
   const ctx = new GatewayContext(`worker-${cls}`);
   process.on('SIGHUP', () => ctx.reload());
   ctx.watchConfig();
-  runWorkerApp(cls, ctx)
-    .then(({ stop }) => {
-      onShutdown(ctx.log, ctx.config().jobs.shutdownGraceMs + 5000, stop);
+  startTelemetry(ctx, { serveMetrics: true })
+    .then((telemetry) => runWorkerApp(cls, ctx).then(({ stop }) => ({ stop, telemetry })))
+    .then(({ stop, telemetry }) => {
+      onShutdown(ctx.log, ctx.config().jobs.shutdownGraceMs + 5000, async () => {
+        await stop();
+        await telemetry.stop();
+      });
       ctx.log.info({ class: cls }, 'worker app ready');
     })
     .catch((e: unknown) => {
