@@ -25,6 +25,7 @@ type Samples = {
   gateway: number[];
   seconds: { direct: number; gateway: number };
   errors: { direct: number; gateway: number };
+  firstError?: string;
 };
 
 async function main(): Promise<void> {
@@ -61,7 +62,14 @@ tenants:
     apps: ['ingest-api', 'worker-llm', 'dispatcher'],
   });
   try {
-    const key = await gw.tenantKey('bench', ['jobs:write', 'jobs:read'], true);
+    // A key of its own with a high rpm: the default key limit would refuse the load.
+    const made = await fetch(`${gw.url}/admin/tenants/bench/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ scopes: ['jobs:write', 'jobs:read'], limits: { rpm: 100_000_000 } }),
+    });
+    if (made.status !== 201) throw new Error(`key create: ${made.status} ${await made.text()}`);
+    const key = ((await made.json()) as { key: string }).key;
     const direct: Target = { url: upstream.url, headers: {} };
     const gateway: Target = { url: `${gw.url}/v1`, headers: { authorization: `Bearer ${key}` } };
     say('warm-up');
@@ -89,6 +97,7 @@ tenants:
           s[name].push(...got.samples);
           s.seconds[name] += got.seconds;
           s.errors[name] += got.errors;
+          if (got.firstError && !s.firstError) s.firstError = `${name}: ${got.firstError}`;
         }
       }
       return s;
@@ -113,6 +122,7 @@ tenants:
         direct: { ...d, rps: s.direct.length / s.seconds.direct, errors: s.errors.direct },
         gateway: { ...g, rps: s.gateway.length / s.seconds.gateway, errors: s.errors.gateway },
         added: { p50: g.p50 - d.p50, p90: g.p90 - d.p90, p99: g.p99 - d.p99 },
+        firstError: s.firstError ?? null,
       };
     };
     const results = {
@@ -149,15 +159,18 @@ tenants:
   }
 }
 
+type Stat = Record<'p50' | 'p99' | 'rps' | 'n' | 'errors', number>;
+type BenchRow = { direct: Stat; gateway: Stat; added: Record<'p50' | 'p99', number> };
+
 function markdown(r: {
   at: string;
   machine: { cpus: number; model?: string; loadAverage: number[] };
-  nonStreamingC1: Record<string, Record<string, number>>;
-  nonStreamingC16: Record<string, Record<string, number>>;
-  streamingTtftC1: Record<string, Record<string, number>>;
+  nonStreamingC1: BenchRow;
+  nonStreamingC16: BenchRow;
+  streamingTtftC1: BenchRow;
 }): string {
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
-  const line = (name: string, s: Record<string, Record<string, number>>) =>
+  const line = (name: string, s: BenchRow) =>
     `| ${name} | ${f(s.direct.p50)} / ${f(s.direct.p99)} | ${f(s.gateway.p50)} / ${f(s.gateway.p99)} | ${f(s.added.p50)} / ${f(s.added.p99)} | ${f(s.direct.rps)} | ${f(s.gateway.rps)} | ${s.direct.n} / ${s.gateway.n} | ${s.gateway.errors} |`;
   return [
     `# OpenAI façade bench (${r.at})`,

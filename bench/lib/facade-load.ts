@@ -55,9 +55,10 @@ export async function closedLoop(
   concurrency: number,
   ms: number,
   maxCalls = 200_000,
-): Promise<{ samples: number[]; seconds: number; errors: number }> {
+): Promise<{ samples: number[]; seconds: number; errors: number; firstError?: string }> {
   const samples: number[] = [];
   let errors = 0;
+  let firstError: string | undefined;
   const start = performance.now();
   const until = start + ms;
   await Promise.all(
@@ -65,13 +66,14 @@ export async function closedLoop(
       while (performance.now() < until && samples.length + errors < maxCalls) {
         try {
           samples.push(await fn());
-        } catch {
+        } catch (e) {
           errors += 1;
+          firstError ??= (e as Error).message.slice(0, 300);
         }
       }
     }),
   );
-  return { samples, seconds: (performance.now() - start) / 1000, errors };
+  return { samples, seconds: (performance.now() - start) / 1000, errors, firstError };
 }
 
 export function pct(samples: number[], p: number): number {

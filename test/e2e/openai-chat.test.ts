@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import OpenAI, { AuthenticationError, BadRequestError, NotFoundError } from 'openai';
+import OpenAI, {
+  AuthenticationError,
+  BadRequestError,
+  NotFoundError,
+  RateLimitError,
+} from 'openai';
 import { startGateway, type Gateway } from '../support/gateway-harness';
 
 const CONFIG = `
@@ -162,5 +167,34 @@ describe('OpenAI façade through the official SDK: chat, embeddings, models', ()
       narrow.models.retrieve('local-chat'),
       (e: unknown) => e instanceof NotFoundError,
     );
+  });
+
+  it('raises RateLimitError with the gateway retry headers once a key is over its rpm', async () => {
+    const r = await fetch(`${gw.url}/admin/tenants/acme/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ scopes: ['jobs:write'], limits: { rpm: 2 } }),
+    });
+    assert.equal(r.status, 201);
+    const limited = new OpenAI({
+      baseURL: `${gw.url}/v1`,
+      apiKey: ((await r.json()) as { key: string }).key,
+      maxRetries: 0,
+    });
+    const ask = () =>
+      limited.chat.completions.create({
+        model: 'local-chat',
+        messages: [{ role: 'user', content: 'Hi' }],
+      });
+    await ask(); // within the limit
+    // How soon the limiter refuses depends on its smoothing; within a few calls it must.
+    let refused: unknown;
+    for (let i = 0; i < 5 && !refused; i++) await ask().catch((e: unknown) => (refused = e));
+    assert.ok(refused instanceof RateLimitError, String(refused));
+    assert.equal(refused.status, 429);
+    assert.equal(refused.code, 'rate_limit_exceeded');
+    assert.ok(Number(refused.headers?.get('retry-after')) > 0);
+    assert.equal(refused.headers?.get('x-ratelimit-limit'), '2');
+    assert.equal(refused.headers?.get('x-ratelimit-remaining'), '0');
   });
 });
