@@ -184,6 +184,13 @@ describe('keys, scopes, tenant isolation and admin roles', () => {
     const key = await gw.tenantKey('globex', undefined, true);
     const job = await call(`${gw.url}/v1/jobs`, { key, body: JOB });
     await call(`${gw.url}/v1/jobs/${job.body.id}?wait=20`, { key });
+    // A free job (local, price 0) settles too: it shows in the usage report.
+    let jobs = 0;
+    for (let i = 0; i < 50 && jobs === 0; i++) {
+      jobs = (await call(`${gw.url}/v1/usage`, { key })).body.totals.jobs;
+      if (jobs === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(jobs, 1);
     const erased = await call(`${gw.url}/admin/tenants/globex/data`, {
       method: 'DELETE',
       headers: h,

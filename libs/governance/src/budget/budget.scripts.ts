@@ -52,8 +52,9 @@ local actual = tonumber(ARGV[1])
 local res = tonumber(f.res or '0')
 for _, w in ipairs({f.d, f.m}) do
   if w and redis.call('EXISTS', w) == 1 then
-    redis.call('HINCRBY', w, 'reserved', -res)
-    redis.call('HINCRBY', w, 'spent', actual)
+    -- '0 - res', not '-res': Lua would print a zero reservation as '-0', not an integer.
+    if res ~= 0 then redis.call('HINCRBY', w, 'reserved', 0 - res) end
+    if actual ~= 0 then redis.call('HINCRBY', w, 'spent', actual) end
   end
 end
 local tokens = tonumber(ARGV[2]) + tonumber(ARGV[3])
