@@ -8,7 +8,11 @@ import {
 import type { Gateway } from './gateway-harness';
 import { call } from './http';
 
-export const CHAT = { task: 'chat', input: { messages: [{ role: 'user', content: 'hi' }] } };
+// A small token estimate keeps a thousand jobs under the default per-key tpm.
+export const CHAT = {
+  task: 'chat',
+  input: { messages: [{ role: 'user', content: 'hi' }], maxTokens: 16 },
+};
 
 /** Submits `n` jobs, `parallel` at a time; returns ids of accepted ones and refusals. */
 export async function submitMany(
