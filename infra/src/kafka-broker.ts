@@ -176,7 +176,8 @@ export async function startKafka(opts: {
     `${libs}/*`,
   ];
   if (!existsSync(join(logDir, 'meta.properties'))) {
-    const clusterId = randomBytes(16).toString('base64url');
+    // A base64url id may start with "-", which the tool's argument parser takes for an option.
+    const clusterId = 'A' + randomBytes(16).toString('base64url').slice(1);
     await run('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], {
       quiet: true,
     });
