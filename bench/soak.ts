@@ -5,7 +5,7 @@
  *   npm run build && node dist/bench/soak.js --minutes 30 --rate 20 [--window 5]
  * Writes bench/results/soak.{json,md}.
  */
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -153,6 +153,7 @@ async function main(): Promise<void> {
   redis.disconnect();
   await gw.stop();
   await infra.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 function markdown(
