@@ -53,6 +53,8 @@ async function main(): Promise<void> {
         '--test-reporter=spec',
         '--test-concurrency=2',
         '--test-timeout=300000',
+        // A file whose tests are done but whose handles linger must not hang the suite.
+        '--test-force-exit',
         ...patterns,
       ],
       {
