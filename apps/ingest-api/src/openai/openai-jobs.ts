@@ -25,7 +25,9 @@ export class OpenAiJobs {
   ) {}
 
   async submit(principal: Principal, body: unknown, traceparent?: string): Promise<JobRecord> {
-    return (await this.submitJob.execute({ principal, body, traceparent })).record;
+    // The API key guard already counted this request against the rpm limits.
+    return (await this.submitJob.execute({ principal, body, traceparent, requestCounted: true }))
+      .record;
   }
 
   /** Resolves with the finished record, or throws the job's failure in OpenAI's shape. */
