@@ -2,7 +2,7 @@ import { OutboxRelay, RequestIngress } from '@gateway/events';
 import { KeyStore, TenantStore } from '@gateway/governance';
 import { metrics } from '@gateway/observability';
 import { GatewayContext, onShutdown, startTelemetry, SubmitJobUseCase } from '@gateway/platform';
-import { SHARDS } from '@gateway/queue';
+import { RetentionSweeper, SHARDS } from '@gateway/queue';
 import { createIngressHandler } from './ingress-handler';
 import { startWebhooks } from './webhooks.wiring';
 
@@ -36,8 +36,14 @@ async function main(): Promise<void> {
     { groupId: `${ctx.env.topicPrefix}ai-gateway-ingress` },
   );
   await connectWithRetry(() => ingress.start(), ctx);
+  // Records expire by TTL; large payload blobs and tenant job indexes are swept hourly.
+  const sweeper = new RetentionSweeper(ctx.redis, ctx.keys, ctx.blobs, () =>
+    Math.round(ctx.config().jobs.retentionDays * 86400),
+  );
+  sweeper.start();
   ctx.log.info({ streams: streams.length }, 'dispatcher ready');
   onShutdown(ctx.log, 10_000, async () => {
+    sweeper.stop();
     await ingress.stop();
     await relay.stop();
     await webhooks.stop();
