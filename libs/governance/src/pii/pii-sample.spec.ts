@@ -11,7 +11,11 @@ const SAMPLE = join('test', 'fixtures', 'pii', 'sample.jsonl');
 function repoRoot(): string {
   for (let dir = __dirname; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, SAMPLE))) return dir;
-    if (dirname(dir) === dir) throw new Error(`No ${SAMPLE} above ${__dirname}`);
+    if (dirname(dir) === dir) {
+      // Compiled into a private folder (scripts/test-isolated.sh): the repository is the cwd.
+      if (existsSync(join(process.cwd(), SAMPLE))) return process.cwd();
+      throw new Error(`No ${SAMPLE} above ${__dirname}`);
+    }
   }
 }
 
