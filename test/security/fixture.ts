@@ -114,7 +114,7 @@ export async function startFixture(
       const admin = { authorization: `Bearer ${gw.adminKey}` };
       const parts: unknown[] = [];
       for (const t of ['acme', 'globex', 'victim'] as const) {
-        parts.push(await redis.zrange(`${gw.prefix}:{t:${t}}:jobs`, 0, -1));
+        parts.push(await redis.zrange(`${gw.prefix}:{t:${t}}:jobs`, '0', '-1'));
         parts.push(
           (await send({ method: 'GET', path: `/admin/tenants/${t}/keys`, headers: admin })).text,
         );
