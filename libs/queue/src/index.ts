@@ -14,5 +14,6 @@ export * from './backpressure/backpressure-keys';
 export * from './backpressure/backpressure-stats';
 export * from './backpressure/downstream-gate';
 export * from './backpressure/fair-admission';
-export { ProviderGate, pauseFor, type CallReport, type Lease } from './backpressure/provider-gate';
+export { ProviderGate, type Lease } from './backpressure/provider-gate';
+export { pauseFor, type CallReport } from './backpressure/call-outcome';
 export * from './retention/retention-sweeper';

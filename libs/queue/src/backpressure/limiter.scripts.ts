@@ -8,9 +8,11 @@
 
 /**
  * KEYS: state, leases, rpmWindow
- * ARGV: now, leaseId, leaseTtlMs, maxConcurrency, min, initial, adaptive(1|0),
- *       rpm(0 = none), windowStartMs, openMs
- * Returns {1, inFlightIncludingThis, probe(1|0)} or {0, waitMs, reason}
+ * ARGV: now, leaseIdBase, leaseTtlMs, maxConcurrency, min, initial, adaptive(1|0),
+ *       rpm(0 = none), windowStartMs, openMs, wanted
+ * Grants up to `wanted` leases at once (ids `<base>.<i>`), so one round trip serves every
+ * waiter of a process.
+ * Returns {1, inFlightBefore, probe(1|0), granted} or {0, waitMs, reason}
  * reason: 'full' (wait locally), 'pace' (rpm pacing, wait locally), 'paused', 'breaker'.
  */
 export const ACQUIRE = `
@@ -43,7 +45,9 @@ elseif limit > maxC then
 end
 redis.call('HSET', KEYS[1], 'limit', limit, 'max', maxC)
 local n = redis.call('ZCARD', KEYS[2])
-if n >= math.floor(limit) then return {0, 0, 'full'} end
+local granted = math.min(tonumber(ARGV[11]), math.floor(limit) - n)
+if probe == 1 then granted = math.min(granted, 1) end
+if granted <= 0 then return {0, 0, 'full'} end
 local rpm = tonumber(ARGV[8])
 if rpm > 0 then
   -- Even pacing inside the minute: at most rpm x (elapsed share + 10%) calls so far.
@@ -54,13 +58,15 @@ if rpm > 0 then
     local waitMs = math.ceil(((used + 1) / rpm - 0.1) * 60000 - (now - tonumber(ARGV[9])))
     return {0, math.max(10, math.min(waitMs, 60000)), 'pace'}
   end
-  redis.call('INCR', KEYS[3])
+  granted = math.min(granted, allowed - used)
+  redis.call('INCRBY', KEYS[3], granted)
   redis.call('PEXPIRE', KEYS[3], 120000)
 end
 if probe == 1 then redis.call('HINCRBY', KEYS[1], 'probes', 1) end
-redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[2])
-redis.call('HINCRBY', KEYS[1], 'acquired', 1)
-return {1, n + 1, probe}
+local expiry = now + tonumber(ARGV[3])
+for i = 1, granted do redis.call('ZADD', KEYS[2], expiry, ARGV[2] .. '.' .. i) end
+redis.call('HINCRBY', KEYS[1], 'acquired', granted)
+return {1, n, probe, granted}
 `;
 
 /**

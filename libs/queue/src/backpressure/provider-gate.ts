@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import type { ProviderError, RateLimitInfo } from '@gateway/providers';
 import type { Redis } from 'ioredis';
 import type { BackpressureKeys, GateSettings } from './backpressure-keys';
+import { classify, pauseFor, type CallReport } from './call-outcome';
 import { ACQUIRE, PAUSE, RELEASE, RENEW } from './limiter.scripts';
 
+export type { CallReport } from './call-outcome';
+
 type GateRedis = Redis & {
-  gwBpAcquire(...a: (string | number)[]): Promise<[number, number, number | string]>;
+  gwBpAcquire(
+    ...a: (string | number)[]
+  ): Promise<[number, number, number | string, number | undefined]>;
   gwBpRelease(...a: (string | number)[]): Promise<string>;
   gwBpPause(...a: (string | number)[]): Promise<number>;
   gwBpRenew(...a: (string | number)[]): Promise<number>;
@@ -27,17 +31,8 @@ export type GateResult =
   | { kind: 'paused'; ms: number; reason: 'paused' | 'breaker' }
   | { kind: 'aborted' };
 
-/** How a provider call ended, as the limiter and breaker see it. */
-export interface CallReport {
-  readonly error?: ProviderError;
-  readonly rateLimit?: RateLimitInfo;
-  readonly tokens?: number;
-}
-
 const LEASE_TTL_MS = 15_000;
 const POLL_MS = 15;
-/** Remaining vendor requests or tokens at or below this share of the limit pause the queue. */
-const LOW_WATER = 0.02;
 
 interface Waiter {
   settings: GateSettings;
@@ -94,15 +89,23 @@ export class ProviderGate {
         list.shift()!.resolve({ kind: 'aborted' });
         continue;
       }
-      const r = await this.tryAcquire(deploymentId, head.settings).catch(
+      const r = await this.tryAcquire(deploymentId, head.settings, list.length).catch(
         () => ({ kind: 'wait', waitMs: 200 }) as const,
       );
-      if (r.kind === 'lease') {
-        list.shift()!.resolve(r);
+      if (r.kind === 'leases') {
+        for (const lease of r.leases) {
+          const w = list.shift();
+          if (w && !w.signal.aborted) w.resolve({ kind: 'lease', lease });
+          else {
+            // The waiter left meanwhile: hand the slot straight back.
+            w?.resolve({ kind: 'aborted' });
+            await this.settle(lease, undefined).catch(() => 0);
+          }
+        }
       } else if (r.kind === 'paused') {
         // The whole deployment waits: every local waiter goes back to the queue.
         list.splice(0).forEach((w) => w.resolve(r));
-      } else if (r.kind === 'wait') {
+      } else {
         await this.sleep(deploymentId, r.waitMs || POLL_MS + Math.random() * POLL_MS);
       }
     }
@@ -123,16 +126,21 @@ export class ProviderGate {
   private async tryAcquire(
     deploymentId: string,
     s: GateSettings,
-  ): Promise<GateResult | { kind: 'wait'; waitMs: number }> {
+    wanted: number,
+  ): Promise<
+    | { kind: 'leases'; leases: Lease[] }
+    | Extract<GateResult, { kind: 'paused' }>
+    | { kind: 'wait'; waitMs: number }
+  > {
     const now = Date.now();
     const window = now - (now % 60_000);
-    const id = randomBytes(8).toString('hex');
-    const [ok, a, b] = await this.redis.gwBpAcquire(
+    const base = randomBytes(8).toString('hex');
+    const [ok, a, b, granted] = await this.redis.gwBpAcquire(
       this.keys.state(deploymentId),
       this.keys.leases(deploymentId),
       this.keys.rpm(deploymentId, window),
       now,
-      id,
+      base,
       LEASE_TTL_MS,
       s.maxConcurrency,
       s.adaptive.min,
@@ -141,13 +149,26 @@ export class ProviderGate {
       s.rpm,
       window,
       s.breaker.openMs,
+      wanted,
     );
     if (ok === 1) {
       let set = this.held.get(deploymentId);
       if (!set) this.held.set(deploymentId, (set = new Set()));
-      set.add(id);
-      const lease = { id, deploymentId, inFlight: a, probe: b === 1, settings: s, startedAt: now };
-      return { kind: 'lease', lease };
+      const leases: Lease[] = [];
+      for (let i = 1; i <= (granted ?? 1); i++) {
+        const id = `${base}.${i}`;
+        set.add(id);
+        // inFlight: the calls in flight with this one, as the 429 rule needs.
+        leases.push({
+          id,
+          deploymentId,
+          inFlight: a + i,
+          probe: b === 1,
+          settings: s,
+          startedAt: now,
+        });
+      }
+      return { kind: 'leases', leases };
     }
     if (b === 'paused' || b === 'breaker') return { kind: 'paused', ms: a, reason: b };
     return { kind: 'wait', waitMs: b === 'pace' ? a : 0 };
@@ -165,7 +186,7 @@ export class ProviderGate {
       now,
       lease.id,
       outcome,
-      now - lease.startedAt,
+      report?.latencyMs ?? now - lease.startedAt,
       lease.inFlight,
       s.maxConcurrency,
       s.adaptive.min,
@@ -212,37 +233,4 @@ export class ProviderGate {
     for (const list of this.waiters.values()) list.forEach((w) => w.resolve({ kind: 'aborted' }));
     this.waiters.clear();
   }
-}
-
-type Outcome = 'ok' | 'capacity' | 'overload' | 'failure' | 'neutral';
-
-const OUTCOME: Partial<Record<ProviderError['code'], Outcome>> = {
-  rate_limited: 'capacity',
-  overloaded: 'overload',
-  timeout: 'overload',
-  server_error: 'failure',
-  network: 'failure',
-};
-
-/** 429 → capacity; 503/529/timeouts → overload; 5xx/network → breaker failure; else neutral. */
-function classify(error: ProviderError | undefined): Outcome {
-  return error ? (OUTCOME[error.code] ?? 'neutral') : 'ok';
-}
-
-/**
- * How long the vendor asked us to stop: Retry-After on a 429, or the reset of a bucket whose
- * remaining requests or tokens fell to the low-water mark (slow down before the 429).
- */
-export function pauseFor(report: CallReport): number {
-  const rl = report.error?.rateLimit ?? report.rateLimit;
-  if (report.error?.code === 'rate_limited') {
-    return report.error.retryAfterMs ?? rl?.retryAfterMs ?? rl?.resetRequestsMs ?? 1000;
-  }
-  if (!rl) return 0;
-  const low = (remaining?: number, limit?: number) =>
-    remaining !== undefined && remaining <= Math.max(0, Math.floor((limit ?? 0) * LOW_WATER));
-  let ms = 0;
-  if (low(rl.remainingRequests, rl.limitRequests)) ms = Math.max(ms, rl.resetRequestsMs ?? 1000);
-  if (low(rl.remainingTokens, rl.limitTokens)) ms = Math.max(ms, rl.resetTokensMs ?? 1000);
-  return ms;
 }

@@ -119,7 +119,11 @@ export class ProcessJobUseCase {
           : await adapter.call(request.task, request.input, callCtx);
       const providerMs = Math.round(performance.now() - started);
       this.notify((o) => o.onProviderCall?.(deployment.id, providerMs, null));
-      a.onCall?.({ rateLimit: res.rateLimit, tokens: totalTokens(res.usage) });
+      a.onCall?.({
+        rateLimit: res.rateLimit,
+        tokens: totalTokens(res.usage),
+        latencyMs: providerMs,
+      });
       const finishedAt = new Date();
       const done: JobRecord = {
         ...running,
@@ -154,7 +158,7 @@ export class ProcessJobUseCase {
           });
       const ms = Math.round(performance.now() - started);
       if (err.code !== 'cancelled') this.notify((o) => o.onProviderCall?.(deployment.id, ms, err));
-      a.onCall?.({ error: err });
+      a.onCall?.({ error: err, latencyMs: Math.round(performance.now() - started) });
       return this.onError(running, a, err);
     }
   }

@@ -145,6 +145,11 @@ export class WorkerHost {
       const lease = got?.lease;
       if (lease) void this.fair.started(deploymentId, job.opts.priority ?? 0).catch(() => 0);
       let report: CallReport | undefined;
+      // The slot goes back as soon as the provider answers, not after the result is stored:
+      // the limit counts calls at the provider, not the job's bookkeeping.
+      let settled: Promise<unknown> | undefined;
+      const settle = (r?: CallReport) =>
+        (settled ??= lease ? this.gate.settle(lease, r).catch(() => 0) : Promise.resolve());
       let outcome;
       try {
         outcome = await withActiveSpan(span, () =>
@@ -154,11 +159,11 @@ export class WorkerHost {
             attemptsMade: job.attemptsMade,
             maxAttempts: job.opts.attempts ?? 1,
             signal: ac.signal,
-            onCall: (r) => (report = r),
+            onCall: (r) => void settle((report = r)),
           }),
         );
       } finally {
-        if (lease) await this.gate.settle(lease, report).catch(() => 0);
+        await settle(report);
       }
       span.setAttribute('gateway.outcome', outcome.kind);
       switch (outcome.kind) {
