@@ -235,7 +235,28 @@ export class ProcessJobUseCase {
   }
 
   /** Moves the job to the next candidate's queue, keeping its id. */
-  private async fallBack(record: JobRecord, a: AttemptInfo, err: ProviderError): Promise<boolean> {
+  /**
+   * The deployment's circuit is open: a job waiting for it moves to its next candidate at
+   * once instead of waiting for the half-open probe. False when it has nowhere to go.
+   */
+  async fallBackFromOpenCircuit(
+    deploymentId: string,
+    data: AttemptInfo['data'],
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const record = await this.store.get(data.jobId);
+    if (!record || record.status !== 'queued') return false;
+    const err = new ProviderError('overloaded', `The circuit of ${deploymentId} is open`);
+    const attempt = { deploymentId, data, attemptsMade: 0, maxAttempts: 1, signal };
+    return this.fallBack(record, attempt, err, ['queued']);
+  }
+
+  private async fallBack(
+    record: JobRecord,
+    a: AttemptInfo,
+    err: ProviderError,
+    from: readonly JobRecord['status'][] = ['running'],
+  ): Promise<boolean> {
     const cfg = this.config();
     const idx = record.route.candidates.indexOf(a.deploymentId);
     const next = record.route.candidates.slice(idx + 1).find((d) => cfg.deploymentById.has(d));
@@ -257,7 +278,7 @@ export class ProcessJobUseCase {
         ],
       },
     };
-    const ok = await this.store.transition(['running'], hopped, [
+    const ok = await this.store.transition(from, hopped, [
       auditEvent(
         jobAudit('job.fallback', hopped, 'fallback', {
           reason: `${a.deploymentId} failed with ${err.code}; next: ${next}`,

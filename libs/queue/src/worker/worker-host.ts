@@ -135,6 +135,12 @@ export class WorkerHost {
         ? await this.gate.acquire(deploymentId, gateSettings(deployment), ac.signal)
         : undefined;
       if (got?.kind === 'paused') {
+        if (
+          got.reason === 'breaker' &&
+          (await this.useCase.fallBackFromOpenCircuit(deploymentId, job.data, ac.signal))
+        ) {
+          return;
+        }
         await this.queues.queue(deploymentId).rateLimit(got.ms);
         throw Worker.RateLimitError();
       }
