@@ -34,7 +34,10 @@ export interface JobView {
   id: string;
   status: string;
   attempts: number;
-  route: { deployment: string; fallbacks: { from: string; to: string; error: { code: string } }[] };
+  route: {
+    deployment: string;
+    fallbacks: { from: string; to: string; error: { code: string; message: string } }[];
+  };
   error: { code: string } | null;
 }
 

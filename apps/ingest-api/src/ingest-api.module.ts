@@ -35,6 +35,7 @@ export class IngestApiModule {
     const tenants = new TenantStore(ctx.redis, ctx.keys, () => ctx.config());
     // Routing reads live latency, error rate and queue depth from this background snapshot.
     const liveStats = new LiveStatsCache(
+      ctx.keys,
       new DeploymentStatsStore(ctx.redis, ctx.keys),
       ctx.queues,
       () => ctx.config(),

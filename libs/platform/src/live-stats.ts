@@ -1,6 +1,12 @@
 import type { LoadedConfig } from '@gateway/config';
 import type { Logger } from '@gateway/observability';
-import { DeploymentStatsStore, type JobQueues } from '@gateway/queue';
+import {
+  BackpressureKeys,
+  BackpressureStatsReader,
+  DeploymentStatsStore,
+  type JobQueues,
+  type Keys,
+} from '@gateway/queue';
 import type { DeploymentStats, LiveStats } from '@gateway/routing';
 
 /**
@@ -10,14 +16,21 @@ import type { DeploymentStats, LiveStats } from '@gateway/routing';
 export class LiveStatsCache implements LiveStats {
   private current = new Map<string, DeploymentStats>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly backpressure: BackpressureStatsReader;
 
   constructor(
+    keys: Keys,
     private readonly stats: DeploymentStatsStore,
     private readonly queues: JobQueues,
     private readonly config: () => LoadedConfig,
     private readonly log: Logger,
     private readonly intervalMs = 1000,
-  ) {}
+  ) {
+    this.backpressure = new BackpressureStatsReader(
+      stats.redisClient,
+      new BackpressureKeys(keys.prefix, keys.bullPrefix()),
+    );
+  }
 
   get(deploymentId: string): DeploymentStats | undefined {
     return this.current.get(deploymentId);
@@ -43,17 +56,23 @@ export class LiveStatsCache implements LiveStats {
 
   async refresh(): Promise<void> {
     const ids = this.config().deployments.map((d) => d.id);
-    const [calls, depths] = await Promise.all([
+    const [calls, bp, depths] = await Promise.all([
       this.stats.snapshot(ids),
+      this.backpressure.snapshot(ids),
       Promise.all(ids.map((id) => this.queues.waitingCount(id).catch(() => 0))),
     ]);
     const next = new Map<string, DeploymentStats>();
     ids.forEach((id, i) => {
       const c = calls.get(id);
+      const b = bp.get(id);
       next.set(id, {
         latencyEwmaMs: c?.latencyEwmaMs,
         errorRate: c?.errorRate,
         queueDepth: depths[i],
+        // Adaptive limit, calls in flight and breaker state shared by the workers.
+        limit: b?.limit,
+        inFlight: b?.inFlight,
+        breaker: b?.breaker,
       });
     });
     this.current = next;

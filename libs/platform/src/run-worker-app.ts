@@ -1,3 +1,4 @@
+import { WebhookKeys, webhookBacklog } from '@gateway/webhooks';
 import type { ProviderClass } from '@gateway/contracts';
 import { ProviderRegistry } from '@gateway/providers';
 import {
@@ -51,6 +52,9 @@ export async function runWorkerApp(
     registry.reconfigure(cfg);
     host.sync(cfg);
   });
+  // Deliveries waiting to go out count toward the downstream bound, like the outbox.
+  const webhookKeys = new WebhookKeys(ctx.keys.prefix);
+  host.addBacklogProbe(() => webhookBacklog(ctx.redis, webhookKeys));
   await host.start(ctx.config());
   const grace = ctx.config().jobs.shutdownGraceMs;
   const stop = async () => {

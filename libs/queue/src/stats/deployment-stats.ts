@@ -40,6 +40,11 @@ export class DeploymentStatsStore {
     this.redis = redis as StatsRedis;
   }
 
+  /** The Redis connection, for readers of sibling state. */
+  get redisClient(): Redis {
+    return this.redis;
+  }
+
   private key(deploymentId: string): string {
     return `${this.keys.prefix}:stats:${deploymentId}`;
   }

@@ -129,9 +129,7 @@ export class ProcessJobUseCase {
         ...running,
         status: 'succeeded',
         finishedAt: finishedAt.toISOString(),
-        output: this.prepareOutput
-          ? ((await this.prepareOutput(record.id, res.output)) as typeof res.output)
-          : res.output,
+        output: this.prepareOutput ? await this.prepareOutput(record.id, res.output) : res.output,
         error: null,
         usage: res.usage,
         costUsd: computeCostUsd(deployment.price, res.usage, res.images ?? 0),
