@@ -166,6 +166,7 @@ export class SubmitJobUseCase {
         candidates: d.candidates,
         fallbacks: [],
         region: d.region,
+        ...(d.fallbackOnNonRetryable ? { fallbackOnNonRetryable: true } : {}),
       },
       cached: false,
       output: null,
