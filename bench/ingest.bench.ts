@@ -43,11 +43,16 @@ async function baseline(): Promise<LoadResult> {
 
 async function gateway(): Promise<LoadResult> {
   const gw = await startGateway({
-    config: 'tenants: [{ id: bench, limits: { rpm: 100000000, tpm: 100000000000 } }]\n',
+    config:
+      'tenants: [{ id: bench, limits: { rpm: 100000000, tpm: 100000000000, maxQueued: 100000000 } }]\n' +
+      'jobs: { maxQueuedPerDeployment: 100000000 }\n',
     apps: ['ingest-api'],
   });
   try {
-    const key = await gw.tenantKey('bench', undefined, true);
+    const key = await gw.tenantKey('bench', undefined, true, {
+      rpm: 100_000_000,
+      tpm: 100_000_000_000,
+    });
     return await closedLoop({
       url: gw.url,
       path: '/v1/jobs',

@@ -50,13 +50,17 @@ async function gateway(): Promise<{ jobsPerSecond: number; seconds: number; reje
   const gw = await startGateway({
     config: `deployments:
   - { id: fast-llm, provider: local, model: fast, class: llm, tasks: [chat, summarize, classify, extract], region: local, limits: { maxConcurrency: ${WORKER_CONCURRENCY} } }
-tenants: [{ id: bench, limits: { rpm: 100000000, tpm: 100000000000 } }]
+tenants: [{ id: bench, limits: { rpm: 100000000, tpm: 100000000000, maxQueued: 100000000 } }]
+jobs: { maxQueuedPerDeployment: 100000000 }
 `,
     apps: ['ingest-api', 'worker-llm', 'dispatcher'],
   });
   const sub = new Redis(gw.redisUrl);
   try {
-    const key = await gw.tenantKey('bench', undefined, true);
+    const key = await gw.tenantKey('bench', undefined, true, {
+      rpm: 100_000_000,
+      tpm: 100_000_000_000,
+    });
     let succeeded = 0;
     let lastAt = 0;
     const allDone = new Promise<void>((resolve) => {

@@ -30,7 +30,12 @@ export interface Gateway {
    */
   output(name?: string): string;
   /** Creates a tenant (unless declared) and a key for it. */
-  tenantKey(tenantId: string, scopes?: string[], declared?: boolean): Promise<string>;
+  tenantKey(
+    tenantId: string,
+    scopes?: string[],
+    declared?: boolean,
+    limits?: { rpm?: number; tpm?: number },
+  ): Promise<string>;
   start(app: AppName, name?: string): Promise<void>;
   /** Starts another ingest-api process on its own port (same Redis, prefix and config); its URL. */
   startIngestReplica(name: string): Promise<string>;
@@ -145,7 +150,12 @@ export async function startGateway(opts: {
       await start('ingest-api', name, replicaPort);
       return `http://127.0.0.1:${replicaPort}`;
     },
-    async tenantKey(tenantId, scopes = ['jobs:write', 'jobs:read', 'batches'], declared = false) {
+    async tenantKey(
+      tenantId,
+      scopes = ['jobs:write', 'jobs:read', 'batches'],
+      declared = false,
+      limits?: { rpm?: number; tpm?: number },
+    ) {
       const h = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
       if (!declared) {
         const r = await fetch(`${url}/admin/tenants`, {
@@ -159,7 +169,7 @@ export async function startGateway(opts: {
       const r = await fetch(`${url}/admin/tenants/${tenantId}/keys`, {
         method: 'POST',
         headers: h,
-        body: JSON.stringify({ scopes }),
+        body: JSON.stringify(limits ? { scopes, limits } : { scopes }),
       });
       if (r.status !== 201) throw new Error(`key create: ${r.status} ${await r.text()}`);
       return ((await r.json()) as { key: string }).key;
