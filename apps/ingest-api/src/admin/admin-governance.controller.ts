@@ -26,7 +26,7 @@ import {
 import { GatewayError } from '@gateway/platform';
 import { z } from 'zod';
 import { ADMIN_CREDENTIALS, TENANT_ERASURE, TENANT_STORE, USAGE_REPORT } from '../tokens';
-import { parse } from './admin.controller';
+import { validated } from '../http/validated';
 import { AdminGuard, AdminRoleRequired } from './admin.guard';
 
 const CreateCredential = z.strictObject({
@@ -70,7 +70,7 @@ export class AdminGovernanceController {
   async createCredential(
     @Body() body: unknown,
   ): Promise<StoredAdminCredential & { credential: string }> {
-    const req = parse(CreateCredential, body);
+    const req = validated(CreateCredential, body);
     const c = await this.creds.create(req.name, req.role);
     return { ...c.record, credential: c.credential };
   }
@@ -92,7 +92,7 @@ export class AdminGovernanceController {
 
   @Get('usage')
   async allUsage(@Query() query: unknown): Promise<{ data: UsageRow[]; totals: UsageTotals }> {
-    const q = parse(UsageQuery, query ?? {});
+    const q = validated(UsageQuery, query ?? {});
     const days = usageDays(q);
     const ids = q.tenant ? [q.tenant] : (await this.tenants.list()).map((t) => t.id);
     const rows = (await Promise.all(ids.map((id) => this.usage.forTenant(id, days)))).flat();

@@ -22,6 +22,7 @@ import { GatewayError } from '@gateway/platform';
 import { z } from 'zod';
 import { KEY_STORE, TENANT_STORE } from '../tokens';
 import { AdminGuard } from './admin.guard';
+import { validated } from '../http/validated';
 
 const CreateKey = z.strictObject({
   scopes: z
@@ -50,18 +51,6 @@ const RotateKey = z.strictObject({
     .default(3600),
 });
 
-export function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  const r = schema.safeParse(body);
-  if (!r.success) {
-    throw new GatewayError(
-      'validation_failed',
-      'Invalid request body; see details',
-      r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
-  }
-  return r.data;
-}
-
 /** Tenants and API keys. */
 @Controller('admin')
 @UseGuards(AdminGuard)
@@ -74,7 +63,7 @@ export class AdminController {
   @Post('tenants')
   @HttpCode(201)
   async createTenant(@Body() body: unknown): Promise<TenantConfig> {
-    const tenant = parse(TenantConfig, body);
+    const tenant = validated(TenantConfig, body);
     if (!(await this.tenants.create(tenant)))
       throw new GatewayError('conflict', `Tenant "${tenant.id}" exists already`);
     return tenant;
@@ -90,10 +79,10 @@ export class AdminController {
   async updateTenant(@Param('id') id: string, @Body() body: unknown): Promise<TenantConfig> {
     const current = await this.tenants.get(id);
     if (!current) throw new GatewayError('not_found', `No tenant "${id}"`);
-    const patch = parse(TenantConfig.omit({ id: true }).partial(), body);
+    const patch = validated(TenantConfig.omit({ id: true }).partial(), body);
     // Only the fields sent change (schema defaults must not reset the others).
     const given = Object.entries(patch).filter(([k]) => Object.hasOwn(body as object, k));
-    const next = parse(TenantConfig, { ...current, ...Object.fromEntries(given), id });
+    const next = validated(TenantConfig, { ...current, ...Object.fromEntries(given), id });
     const res = await this.tenants.update(next);
     if (res === 'declared')
       throw new GatewayError(
@@ -123,7 +112,7 @@ export class AdminController {
     expiresAt: string | null;
     limits?: StoredKey['limits'];
   }> {
-    const req = parse(CreateKey, body);
+    const req = validated(CreateKey, body);
     if (!(await this.tenants.get(tenantId)))
       throw new GatewayError('not_found', `No tenant "${tenantId}"`);
     if (req.expiresAt && Date.parse(req.expiresAt) <= Date.now()) {
@@ -146,7 +135,7 @@ export class AdminController {
     @Param('id') id: string,
     @Body() body: unknown,
   ): Promise<{ id: string; key: string; replaces: string; oldKeyExpiresAt: string }> {
-    const req = parse(RotateKey, body ?? {});
+    const req = validated(RotateKey, body ?? {});
     const r = await this.keys.rotate(id, req.graceSeconds);
     if (!r) throw new GatewayError('not_found', `No key "${id}"`);
     return { id: r.id, key: r.key, replaces: id, oldKeyExpiresAt: r.oldExpiresAt };

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query, Req, UseGuards } from '@nestjs/common';
 import { totals, type UsageReport, type UsageRow, type UsageTotals } from '@gateway/governance';
 import { GatewayError } from '@gateway/platform';
-import { parse } from '../admin/admin.controller';
+import { validated } from './validated';
 import { UsageQuery, usageDays } from '../admin/admin-governance.controller';
 import { USAGE_REPORT } from '../tokens';
 import { ApiKeyGuard, RequireScope, type AuthedRequest } from './auth.guard';
@@ -18,7 +18,7 @@ export class UsageController {
     @Req() req: AuthedRequest,
     @Query() query: unknown,
   ): Promise<{ data: UsageRow[]; totals: UsageTotals }> {
-    const q = parse(UsageQuery, query ?? {});
+    const q = validated(UsageQuery, query ?? {});
     if (q.tenant !== undefined && q.tenant !== req.principal!.tenantId)
       throw new GatewayError('forbidden', "A key reads only its own tenant's usage; drop `tenant`");
     const rows = await this.usage.forTenant(req.principal!.tenantId, usageDays(q));

@@ -15,7 +15,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ApiKeyGuard, RequireScope, type AuthedRequest } from '../http/auth.guard';
 import { GATEWAY_CONTEXT } from '../tokens';
-import { parseOr400 } from '../webhooks/webhook-api';
+import { validated } from '../http/validated';
 import { JOB_EVENT_HUB, type JobEventHub } from './job-event-hub';
 import { streamJobEvents } from './job-event-stream';
 
@@ -46,7 +46,7 @@ export class JobEventsController implements OnModuleDestroy {
     @Headers('last-event-id') lastEventId: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const q = parseOr400(StreamQuery, query);
+    const q = validated(StreamQuery, query);
     const record = await this.ctx.store.get(id);
     if (!record || record.tenantId !== req.principal!.tenantId)
       throw new GatewayError('not_found', `No job ${id}`);

@@ -21,6 +21,7 @@ import { setRateLimitHeaders } from '../http/rate-limit-headers';
 import type { CancelJobUseCase, JobWaiter, SubmitJobUseCase } from '@gateway/platform';
 import { CANCEL_JOB, GATEWAY_CONTEXT, JOB_WAITER, SUBMIT_JOB } from '../tokens';
 import { Inject } from '@nestjs/common';
+import { validated } from '../http/validated';
 
 const ListQuery = z.strictObject({
   status: JobStatus.optional(),
@@ -30,18 +31,6 @@ const ListQuery = z.strictObject({
     .regex(/^\d{1,16}(\.\d+)?$/)
     .optional(),
 });
-
-function parseQuery<T extends z.ZodType>(schema: T, q: unknown): z.infer<T> {
-  const r = schema.safeParse(q ?? {});
-  if (!r.success) {
-    throw new GatewayError(
-      'validation_failed',
-      'Invalid query string; see details',
-      r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
-  }
-  return r.data;
-}
 
 /** The job API: submit, read (with long-poll), list, cancel. */
 @Controller('v1/jobs')
@@ -87,7 +76,7 @@ export class JobsController {
     @Req() req: AuthedRequest,
     @Query() query: unknown,
   ): Promise<{ data: JobRecord[]; nextCursor: string | null }> {
-    const q = parseQuery(ListQuery, query);
+    const q = validated(ListQuery, query, 'query string');
     return this.ctx.store.list(req.principal!.tenantId, q);
   }
 
@@ -99,9 +88,10 @@ export class JobsController {
     @Query() query: unknown,
   ): Promise<JobRecord> {
     const max = this.ctx.config().jobs.maxWaitSeconds;
-    const q = parseQuery(
+    const q = validated(
       z.strictObject({ wait: z.coerce.number().min(0).max(max).default(0) }),
       query,
+      'query string',
     );
     const record = await this.ctx.store.get(id);
     if (!record || record.tenantId !== req.principal!.tenantId)

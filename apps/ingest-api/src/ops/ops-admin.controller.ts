@@ -25,6 +25,7 @@ import { z } from 'zod';
 import { AdminGuard } from '../admin/admin.guard';
 import { CANCEL_JOB, GATEWAY_CONTEXT } from '../tokens';
 import { QUEUE_ADMIN, RETRY_JOB } from './ops.tokens';
+import { validated } from '../http/validated';
 
 const RetryBody = z.strictObject({
   all: z.boolean().optional(),
@@ -40,18 +41,6 @@ const FailuresQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 const DrainQuery = z.strictObject({ wait: z.coerce.number().min(0).max(300).default(0) });
-
-function parse<T extends z.ZodType>(schema: T, v: unknown, what: string): z.infer<T> {
-  const r = schema.safeParse(v ?? {});
-  if (!r.success) {
-    throw new GatewayError(
-      'validation_failed',
-      `Invalid ${what}; see details`,
-      r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
-  }
-  return r.data;
-}
 
 /** Operating the queues and jobs: stats, pause/resume/drain, failures, retry, admin job reads. */
 @Controller('admin')
@@ -84,12 +73,12 @@ export class OpsAdminController {
   @Post('deployments/:id/drain')
   @HttpCode(200)
   drain(@Param('id') id: string, @Query() q: unknown): Promise<QueueStats & { drained: boolean }> {
-    return this.queues.drain(id, parse(DrainQuery, q, 'query string').wait);
+    return this.queues.drain(id, validated(DrainQuery, q, 'query string').wait);
   }
 
   @Get('failures')
   async failures(@Query() q: unknown): Promise<{ data: FailedEntry[] }> {
-    return { data: await this.queues.ops.failures(parse(FailuresQuery, q, 'query string')) };
+    return { data: await this.queues.ops.failures(validated(FailuresQuery, q, 'query string')) };
   }
 
   @Get('jobs/:id')
@@ -122,7 +111,7 @@ export class OpsAdminController {
   async retryMany(
     @Body() body: unknown,
   ): Promise<{ retried: number; skipped: number; data: RetryOutcome[] }> {
-    const f = parse(RetryBody, body, 'request body');
+    const f = validated(RetryBody, body, 'request body');
     if (!f.all && !f.deployment && !f.code && !f.tenantId) {
       throw new GatewayError(
         'validation_failed',

@@ -6,7 +6,6 @@ import {
   WebhookEndpointStore,
   WebhookKeys,
 } from '@gateway/webhooks';
-import { z } from 'zod';
 
 /** Injection token of the webhook services the HTTP layer uses. */
 export const WEBHOOK_API = Symbol('WebhookApi');
@@ -39,17 +38,4 @@ export class WebhookApi {
   async close(): Promise<void> {
     await this.queue.close();
   }
-}
-
-/** Validates a body or query against `schema`, refusing with the documented 400. */
-export function parseOr400<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  const r = schema.safeParse(body ?? {});
-  if (!r.success) {
-    throw new GatewayError(
-      'validation_failed',
-      'Invalid request; see details',
-      r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
-  }
-  return r.data;
 }

@@ -14,7 +14,8 @@ import { GatewayError } from '@gateway/platform';
 import { publicEndpoint, replayDeadDeliveries, type DeadDelivery } from '@gateway/webhooks';
 import { z } from 'zod';
 import { AdminGuard } from '../admin/admin.guard';
-import { parseOr400, WEBHOOK_API, type WebhookApi } from './webhook-api';
+import { WEBHOOK_API, type WebhookApi } from './webhook-api';
+import { validated } from '../http/validated';
 import { CreateEndpoint } from './webhooks.controller';
 
 const ListDead = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
@@ -32,7 +33,7 @@ export class WebhooksAdminController {
 
   @Get('webhooks/dead')
   async dead(@Query() query: unknown): Promise<{ data: DeadDelivery[]; total: number }> {
-    const { limit } = parseOr400(ListDead, query);
+    const { limit } = validated(ListDead, query);
     const [data, total] = await Promise.all([
       this.api.log.listDead(limit),
       this.api.log.countDead(),
@@ -43,7 +44,7 @@ export class WebhooksAdminController {
   @Post('webhooks/dead/replay')
   @HttpCode(202)
   async replayAll(@Body() body: unknown): Promise<{ replayed: string[] }> {
-    const req = parseOr400(BulkReplay, body);
+    const req = validated(BulkReplay, body);
     const ids = req.ids ?? (await this.api.log.listDead(req.limit)).map((d) => d.data.deliveryId);
     return {
       replayed: await replayDeadDeliveries(this.api.log, this.api.queue, ids, this.api.attempts()),
@@ -71,7 +72,7 @@ export class WebhooksAdminController {
   @Post('tenants/:id/webhooks')
   @HttpCode(201)
   async create(@Param('id') tenantId: string, @Body() body: unknown) {
-    const input = parseOr400(CreateEndpoint, body);
+    const input = validated(CreateEndpoint, body);
     await this.api.vet(input.url);
     const ep = await this.api.endpoints.create(tenantId, input);
     return { ...publicEndpoint(ep), secret: ep.secret };

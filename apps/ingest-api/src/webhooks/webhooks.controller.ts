@@ -20,7 +20,8 @@ import {
 } from '@gateway/webhooks';
 import { z } from 'zod';
 import { ApiKeyGuard, RequireScope, type AuthedRequest } from '../http/auth.guard';
-import { parseOr400, WEBHOOK_API, type WebhookApi } from './webhook-api';
+import { WEBHOOK_API, type WebhookApi } from './webhook-api';
+import { validated } from '../http/validated';
 
 export const CreateEndpoint = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).max(2048),
@@ -53,7 +54,7 @@ export class WebhooksController implements OnModuleDestroy {
   @HttpCode(201)
   @RequireScope('jobs:write')
   async create(@Req() req: AuthedRequest, @Body() body: unknown) {
-    const input = parseOr400(CreateEndpoint, body);
+    const input = validated(CreateEndpoint, body);
     await this.api.vet(input.url);
     const ep = await this.api.endpoints.create(req.principal!.tenantId, input);
     // The only time the secret is shown, besides rotation.
@@ -80,7 +81,7 @@ export class WebhooksController implements OnModuleDestroy {
   @HttpCode(200)
   @RequireScope('jobs:write')
   async rotate(@Req() req: AuthedRequest, @Param('id') id: string, @Body() body: unknown) {
-    const { graceSeconds } = parseOr400(Rotate, body);
+    const { graceSeconds } = validated(Rotate, body);
     const ep = await this.api.endpoints.rotate(req.principal!.tenantId, id, graceSeconds);
     if (!ep) throw new GatewayError('not_found', `No webhook endpoint ${id}`);
     return { ...publicEndpoint(ep), secret: ep.secret };
@@ -98,7 +99,7 @@ export class WebhooksController implements OnModuleDestroy {
   @HttpCode(200)
   @RequireScope('jobs:write')
   async rotateSigningSecret(@Req() req: AuthedRequest, @Body() body: unknown) {
-    const { graceSeconds } = parseOr400(Rotate, body);
+    const { graceSeconds } = validated(Rotate, body);
     const s = await this.api.endpoints.rotateTenantSecret(req.principal!.tenantId, graceSeconds);
     return { secret: s.secret, previousExpiresAt: s.previousExpiresAt ?? null };
   }
