@@ -81,7 +81,8 @@ return {1, n, probe, granted}
  * once it reaches the ceiling learnt from the last 429, so probing above a known capacity
  * costs about one 429 per probeEvery windows. A 429 sets the limit to the calls that were in
  * flight without it (the provider's capacity is at most that); 503/529/timeouts and latency
- * above baseline × tolerance cut it by `backoff`, at most once per latency period.
+ * above baseline × tolerance (and at least 20 ms above it) cut it by `backoff`, at most once per
+ * latency period.
  */
 export const RELEASE = `
 local now = tonumber(ARGV[1])
@@ -120,7 +121,9 @@ local cooldown = math.max(ewma, 50)
 if outcome == 'ok' then
   ewma = ewma + 0.1 * (lat - ewma)
   if ewma < base then base = ewma else base = base + 0.002 * (ewma - base) end
-  if ewma > base * tonumber(ARGV[9]) and now - lastDrop > cooldown then
+  -- A rise of under 20 ms is noise (GC, scheduling), not congestion: with a fast provider a
+  -- 2.5x rise over a 1 ms baseline would otherwise keep cutting the limit to nothing.
+  if ewma > base * tonumber(ARGV[9]) and ewma - base > 20 and now - lastDrop > cooldown then
     limit = limit * tonumber(ARGV[12])
     lastDrop = now
     f[7] = '0'
