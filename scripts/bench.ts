@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { freePort, startInfra } from '../infra/src';
+import { startPrivateInfra } from '../infra/src';
 
 /**
  * `npm run bench [-- name ...]`: runs benchmarks (bench/<name>.bench.ts, compiled) one after
@@ -21,24 +21,8 @@ async function main(): Promise<void> {
     if (!existsSync(join(dist, 'bench', `${n}.bench.js`)))
       throw new Error(`No bench "${n}"; known: ${all.join(', ')}`);
   }
-  const dataDir = join(root, '.gateway', `bench-${process.pid}`);
-  rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true });
-  const [redisPort, kafkaPort, controllerPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
-  const infra = await startInfra({
-    repoRoot: root,
-    dataDir,
-    redisUrl: `redis://127.0.0.1:${redisPort}`,
-    kafkaBrokers: [`127.0.0.1:${kafkaPort}`],
-    kafkaControllerPort: controllerPort,
-    topics: [],
-    partitions: 3,
-    log: say,
-  });
+  const infra = await startPrivateInfra(root, 'bench', say);
+  const dataDir = infra.dataDir;
   let failed = 0;
   try {
     for (const name of names) {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { freePort, run, startInfra } from '../infra/src';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { run, startPrivateInfra } from '../infra/src';
 import { ensureChromium } from './lib/chromium';
 
 /**
@@ -20,25 +20,9 @@ async function main(): Promise<void> {
     await run('npm', ['run', '--silent', 'lint'], { cwd: root });
   }
   await ensureChromium(say);
-  const dataDir = join(root, '.gateway', `test-${process.pid}`);
-  rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true });
-  const [redisPort, kafkaPort, controllerPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
   const t0 = Date.now();
-  const infra = await startInfra({
-    repoRoot: root,
-    dataDir,
-    redisUrl: `redis://127.0.0.1:${redisPort}`,
-    kafkaBrokers: [`127.0.0.1:${kafkaPort}`],
-    kafkaControllerPort: controllerPort,
-    topics: [],
-    partitions: 3,
-    log: say,
-  });
+  const infra = await startPrivateInfra(root, 'test', say);
+  const dataDir = infra.dataDir;
   say(`Redis and Kafka up in ${Date.now() - t0} ms`);
   const files = args.filter((a) => !a.startsWith('--'));
   const patterns = files.length

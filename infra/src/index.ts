@@ -1,5 +1,7 @@
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureTopics, startKafka, type KafkaHandle } from './kafka-broker';
+import { freePort } from './process-utils';
 import { startRedis, type RedisHandle } from './redis-server';
 
 export * from './kafka-broker';
@@ -48,4 +50,34 @@ export async function startInfra(opts: {
       await Promise.allSettled([kafka.stop(), redis.stop()]);
     },
   };
+}
+
+/**
+ * A Redis and a Kafka of one's own, on free ports with fresh data under
+ * `.gateway/<name>-<pid>` (tests and benches; never the development instance).
+ */
+export async function startPrivateInfra(
+  repoRoot: string,
+  name: string,
+  log: (m: string) => void,
+): Promise<InfraHandle & { dataDir: string }> {
+  const dataDir = join(repoRoot, '.gateway', `${name}-${process.pid}`);
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const [redisPort, kafkaPort, controllerPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const infra = await startInfra({
+    repoRoot,
+    dataDir,
+    redisUrl: `redis://127.0.0.1:${redisPort}`,
+    kafkaBrokers: [`127.0.0.1:${kafkaPort}`],
+    kafkaControllerPort: controllerPort,
+    topics: [],
+    partitions: 3,
+    log,
+  });
+  return { ...infra, dataDir };
 }
