@@ -9,13 +9,7 @@ import { vetWebhookUrl } from '@gateway/webhooks';
 import { FairAdmission, newJobId, ResponseCache, stableStringify } from '@gateway/queue';
 import { completeFromCache } from './complete-from-cache';
 import { governed, jobGovernanceFor } from './governed';
-import {
-  decide,
-  estimateTokens,
-  requestTraits,
-  scoreComplexity,
-  type LiveStats,
-} from '@gateway/routing';
+import { decide, toRoutingRequest, type LiveStats } from '@gateway/routing';
 
 /** A submission as the HTTP layer (or Kafka ingress) hands it over. */
 export interface SubmitJobCommand {
@@ -94,43 +88,29 @@ export class SubmitJobUseCase {
         'The key belongs to a tenant that no longer exists',
       );
     const cfg = this.ctx.config();
-    const tokens = estimateTokens(request);
-    const traits = requestTraits(request);
     const modelScopes = [...principal.scopes]
       .filter((s) => s.startsWith('models:'))
       .map((s) => s.slice(7));
     const id = newJobId();
+    // Tokens are counted once here, for routing and for the token rate limits alike.
+    const routing = toRoutingRequest(request, { stickyKey: request.correlationId ?? id });
     // Governance: rate limits (requests, estimated tokens) and the PII policy on the input.
     const govInput = {
       principal,
       tenant,
       request,
       jobId: id,
-      estimatedTokens: tokens.inputTokens + tokens.maxOutputTokens,
+      estimatedTokens: routing.inputTokens + routing.maxOutputTokens,
       countRequest: !cmd.requestCounted,
       traceparent: cmd.traceparent,
     };
     const admission = await governed(this.gov.admit(govInput));
-    const outcome = decide(
-      {
-        task: request.task,
-        model: request.model,
-        strategy: request.routing?.strategy,
-        maxCostUsd: request.routing?.maxCostUsd,
-        metadata: request.metadata,
-        inputTokens: tokens.inputTokens,
-        maxOutputTokens: tokens.maxOutputTokens,
-        ...traits,
-        complexity: scoreComplexity(request).score,
-        stickyKey: request.correlationId ?? id,
-      },
-      {
-        config: cfg,
-        tenant: { id: tenant.id, region: tenant.region, models: tenant.models },
-        stats: this.stats,
-        allowedModels: modelScopes.length ? modelScopes : undefined,
-      },
-    );
+    const outcome = decide(routing, {
+      config: cfg,
+      tenant: { id: tenant.id, region: tenant.region, models: tenant.models },
+      stats: this.stats,
+      allowedModels: modelScopes.length ? modelScopes : undefined,
+    });
     if (!outcome.ok) {
       await this.gov.refuseRoute(govInput, admission, outcome.code, outcome.message);
       throw new GatewayError(ROUTING_ERRORS[outcome.code] ?? 'no_route', outcome.message);
@@ -206,7 +186,7 @@ export class SubmitJobUseCase {
               details: {
                 strategy: d.strategy,
                 candidates: d.candidates.join(','),
-                inputTokens: tokens.inputTokens,
+                inputTokens: routing.inputTokens,
               },
             }),
             cmd.traceparent,
