@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { KeyStore, TenantStore } from '@gateway/governance';
 import { GatewayContext, LiveStatsCache } from '@gateway/platform';
-import { DeploymentStatsStore } from '@gateway/queue';
 import { AdminController } from './admin/admin.controller';
 import { AdminGuard } from './admin/admin.guard';
 import { DocsController } from './docs/docs.controller';
@@ -35,8 +34,8 @@ export class IngestApiModule {
     const tenants = new TenantStore(ctx.redis, ctx.keys, () => ctx.config());
     // Routing reads live latency, error rate and queue depth from this background snapshot.
     const liveStats = new LiveStatsCache(
+      ctx.redis,
       ctx.keys,
-      new DeploymentStatsStore(ctx.redis, ctx.keys),
       ctx.queues,
       () => ctx.config(),
       ctx.log,

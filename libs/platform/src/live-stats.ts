@@ -3,15 +3,16 @@ import type { Logger } from '@gateway/observability';
 import {
   BackpressureKeys,
   BackpressureStatsReader,
-  DeploymentStatsStore,
   type JobQueues,
   type Keys,
 } from '@gateway/queue';
 import type { DeploymentStats, LiveStats } from '@gateway/routing';
+import type { Redis } from 'ioredis';
 
 /**
- * The routing engine's view of live numbers: latency EWMA and error rate from the workers'
- * shared stats, queue depth from BullMQ. Refreshed in the background; `get` never does I/O.
+ * The routing engine's view of live numbers: latency EWMA, adaptive limit, calls in flight
+ * and breaker state as the workers share them in Redis (the backpressure state), and queue
+ * depth from BullMQ. Refreshed in the background; `get` never does I/O.
  */
 export class LiveStatsCache implements LiveStats {
   private current = new Map<string, DeploymentStats>();
@@ -19,15 +20,15 @@ export class LiveStatsCache implements LiveStats {
   private readonly backpressure: BackpressureStatsReader;
 
   constructor(
+    redis: Redis,
     keys: Keys,
-    private readonly stats: DeploymentStatsStore,
     private readonly queues: JobQueues,
     private readonly config: () => LoadedConfig,
     private readonly log: Logger,
     private readonly intervalMs = 1000,
   ) {
     this.backpressure = new BackpressureStatsReader(
-      stats.redisClient,
+      redis,
       new BackpressureKeys(keys.prefix, keys.bullPrefix()),
     );
   }
@@ -56,20 +57,16 @@ export class LiveStatsCache implements LiveStats {
 
   async refresh(): Promise<void> {
     const ids = this.config().deployments.map((d) => d.id);
-    const [calls, bp, depths] = await Promise.all([
-      this.stats.snapshot(ids),
+    const [bp, depths] = await Promise.all([
       this.backpressure.snapshot(ids),
       Promise.all(ids.map((id) => this.queues.waitingCount(id).catch(() => 0))),
     ]);
     const next = new Map<string, DeploymentStats>();
     ids.forEach((id, i) => {
-      const c = calls.get(id);
       const b = bp.get(id);
       next.set(id, {
-        latencyEwmaMs: c?.latencyEwmaMs,
-        errorRate: c?.errorRate,
+        latencyEwmaMs: b?.latencyEwmaMs ?? undefined,
         queueDepth: depths[i],
-        // Adaptive limit, calls in flight and breaker state shared by the workers.
         limit: b?.limit,
         inFlight: b?.inFlight,
         breaker: b?.breaker,

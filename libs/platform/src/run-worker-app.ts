@@ -3,14 +3,12 @@ import type { ProviderClass } from '@gateway/contracts';
 import { ProviderRegistry } from '@gateway/providers';
 import {
   CacheObserver,
-  DeploymentStatsStore,
   LogObserver,
   MetricsObserver,
   OpsObserver,
   OpsStore,
   ProcessJobUseCase,
   ResponseCache,
-  StatsObserver,
   WorkerHost,
 } from '@gateway/queue';
 import { GatewayContext } from './gateway-context';
@@ -31,7 +29,6 @@ export async function runWorkerApp(
     () => ctx.config(),
     ctx.log,
     [
-      new StatsObserver(new DeploymentStatsStore(ctx.redis, ctx.keys)),
       new CacheObserver(new ResponseCache(ctx.redis, ctx.keys)),
       new MetricsObserver((id) => ctx.config().deploymentById.get(id)?.provider),
       new LogObserver(ctx.log),

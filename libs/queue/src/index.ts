@@ -3,7 +3,6 @@ export * from './job-store';
 export * from './job-queues';
 export * from './worker/process-job.usecase';
 export * from './worker/worker-host';
-export * from './stats/deployment-stats';
 export * from './cache/response-cache';
 export * from './worker/job-observers';
 export * from './worker/metrics-observer';
