@@ -56,7 +56,12 @@ describe('Kafka outage', () => {
       });
       assert.equal(r.body.status, 'succeeded');
     }
-    const ready = await call(`${gw.url}/readyz`);
+    // Readiness trusts a successful Kafka check for 2 s, so the outage shows within a few seconds.
+    let ready = await call(`${gw.url}/readyz`);
+    for (let i = 0; i < 50 && ready.status !== 503; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      ready = await call(`${gw.url}/readyz`);
+    }
     assert.equal(ready.status, 503);
     assert.deepEqual(ready.body.failing, ['kafka']);
 
