@@ -29,7 +29,6 @@ async function main(): Promise<void> {
   // Backpressure seam: pass `admission` here once ingest admission control exposes one.
   const ingress = new RequestIngress(
     ctx.kafka,
-    producer,
     ctx.topics,
     ctx.log,
     createIngressHandler(keyStore, new SubmitJobUseCase(ctx, tenants)),

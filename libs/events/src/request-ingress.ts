@@ -68,19 +68,25 @@ function dlqHeaders(m: KafkaMessage, topic: string, partition: number, v: Ingres
   return headers;
 }
 
+/** The offset to commit after `offset`: Kafka commits the next message to read. */
+const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
+
 /**
  * Consumes `ai.requests.v1` in a consumer group. A message's offset is resolved (and so
- * committed) only after the handler has durably enqueued it or the DLQ has acknowledged it;
- * a crash in between replays it, and the handler's idempotency makes that harmless.
+ * committed) only after the handler has durably enqueued it; a crash in between replays it,
+ * and the handler's idempotency makes that harmless. Rejected messages go to the DLQ in a
+ * Kafka transaction together with their offsets, so a crash never writes a DLQ message twice
+ * (read-committed consumers see each rejection once). The transactional id belongs to the
+ * input partition, so whoever owns the partition next fences a dead owner's open transaction.
  */
 export class RequestIngress {
   private consumer: Consumer | undefined;
+  private readonly dlqProducers = new Map<number, Promise<Producer>>();
   accepted = 0;
   rejected = 0;
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly producer: Producer,
     private readonly topics: Topics,
     private readonly log: Logger,
     private readonly handle: IngressHandler,
@@ -108,6 +114,64 @@ export class RequestIngress {
 
   async stop(): Promise<void> {
     await this.consumer?.disconnect().catch(() => undefined);
+    const producers = [...this.dlqProducers.values()];
+    this.dlqProducers.clear();
+    await Promise.all(
+      producers.map((p) => p.then((producer) => producer.disconnect()).catch(() => undefined)),
+    );
+  }
+
+  /** One transactional producer per input partition, made on its first rejection. */
+  private dlqProducer(topic: string, partition: number): Promise<Producer> {
+    let producer = this.dlqProducers.get(partition);
+    if (!producer) {
+      producer = (async () => {
+        const p = this.kafka.producer({
+          transactionalId: `${this.opts.groupId}.dlq.${topic}.${partition}`,
+          idempotent: true,
+          maxInFlightRequests: 1,
+          transactionTimeout: 30_000,
+        });
+        await p.connect();
+        return p;
+      })();
+      producer.catch(() => this.dlqProducers.delete(partition));
+      this.dlqProducers.set(partition, producer);
+    }
+    return producer;
+  }
+
+  /** DLQ messages and the offset after `lastOffset`, committed together or not at all. */
+  private async deadLetter(
+    batch: EachBatchPayload['batch'],
+    dead: { m: KafkaMessage; v: IngressVerdict }[],
+    lastOffset: string,
+  ): Promise<void> {
+    const producer = await this.dlqProducer(batch.topic, batch.partition);
+    const tx = await producer.transaction();
+    try {
+      await tx.send({
+        topic: this.topics.requestsDlq,
+        messages: dead.map(({ m, v }) => ({
+          key: m.key,
+          value: m.value,
+          headers: dlqHeaders(m, batch.topic, batch.partition, v),
+        })),
+      });
+      await tx.sendOffsets({
+        consumerGroupId: this.opts.groupId,
+        topics: [
+          {
+            topic: batch.topic,
+            partitions: [{ partition: batch.partition, offset: nextOffset(lastOffset) }],
+          },
+        ],
+      });
+      await tx.commit();
+    } catch (e) {
+      await tx.abort().catch(() => undefined);
+      throw e;
+    }
   }
 
   private async eachBatch(p: EachBatchPayload): Promise<void> {
@@ -130,17 +194,7 @@ export class RequestIngress {
         .slice(0, settled)
         .map((m, j) => ({ m, v: verdicts[j] }))
         .filter(({ v }) => v.kind === 'rejected');
-      if (dead.length > 0) {
-        await this.producer.send({
-          topic: this.topics.requestsDlq,
-          acks: -1,
-          messages: dead.map(({ m, v }) => ({
-            key: m.key,
-            value: m.value,
-            headers: dlqHeaders(m, batch.topic, batch.partition, v),
-          })),
-        });
-      }
+      if (dead.length > 0) await this.deadLetter(batch, dead, chunk[settled - 1].offset);
       this.rejected += dead.length;
       this.accepted += settled - dead.length;
       if (settled > 0) p.resolveOffset(chunk[settled - 1].offset);
