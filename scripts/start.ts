@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadGatewayConfig, loadRuntimeEnv } from '@gateway/config';
-import { resolveTopics } from '@gateway/events';
+import { kafkaSecurityOptions, resolveTopics } from '@gateway/events';
 import { adapterCatalogue } from '@gateway/providers';
 import { startInfra } from '../infra/src';
 import { ensureAdminKey, ensureDevKey } from './lib/dev-credentials';
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     dataDir: env.dataDir,
     redisUrl: env.redisUrl,
     kafkaBrokers: [...env.kafkaBrokers],
+    kafkaClient: kafkaSecurityOptions(env.kafkaSecurity),
     topics: Object.values(topics),
     partitions: config.kafka.partitions,
     log: say,

@@ -47,6 +47,11 @@ async function main(): Promise<void> {
           NODE_ENV: 'test',
           REDIS_URL: infra.redis.url,
           KAFKA_BROKERS: infra.kafka.brokers.join(','),
+          // The same broker's SASL_SSL listener, for the Kafka TLS/SASL settings' tests.
+          KAFKA_TEST_SECURE_BROKERS: infra.secure.brokers.join(','),
+          KAFKA_TEST_SECURE_CA_FILE: infra.secure.caFile,
+          KAFKA_TEST_SECURE_USERNAME: infra.secure.username,
+          KAFKA_TEST_SECURE_PASSWORD: infra.secure.password,
           GATEWAY_TEST_DATA_DIR: dataDir,
           LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
         },

@@ -1,7 +1,14 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureTopics, startKafka, type KafkaHandle } from './kafka-broker';
-import { freePort } from './process-utils';
+import {
+  ensureTopics,
+  startKafka,
+  type KafkaClientSecurity,
+  type KafkaHandle,
+  type SecureListener,
+} from './kafka-broker';
+import { freePort, run } from './process-utils';
 import { startRedis, type RedisHandle } from './redis-server';
 
 export * from './kafka-broker';
@@ -29,6 +36,9 @@ export async function startInfra(opts: {
   partitions: number;
   log: (m: string) => void;
   kafkaControllerPort?: number;
+  /** The apps' Kafka TLS/SASL settings, for probing and creating topics on an existing broker. */
+  kafkaClient?: KafkaClientSecurity;
+  kafkaSecureListener?: SecureListener;
 }): Promise<InfraHandle> {
   const [redis, kafka] = await Promise.all([
     startRedis({ url: opts.redisUrl, dataDir: opts.dataDir, log: opts.log }),
@@ -40,9 +50,11 @@ export async function startInfra(opts: {
       log: opts.log,
       controllerPort: opts.kafkaControllerPort,
       partitions: opts.partitions,
+      client: opts.kafkaClient,
+      secureListener: opts.kafkaSecureListener,
     }),
   ]);
-  await ensureTopics(kafka.brokers, opts.topics, opts.partitions);
+  await ensureTopics(kafka.brokers, opts.topics, opts.partitions, opts.kafkaClient);
   return {
     redis,
     kafka,
@@ -52,32 +64,90 @@ export async function startInfra(opts: {
   };
 }
 
+/** What a client needs for the private broker's SASL_SSL listener. */
+export interface SecureKafka {
+  readonly brokers: string[];
+  /** The self-signed certificate the listener presents (the CA to trust). */
+  readonly caFile: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+/** A self-signed certificate for 127.0.0.1 and a SASL user, made with openssl. */
+async function secureListenerFor(
+  dir: string,
+  port: number,
+): Promise<{ listener: SecureListener; secure: Omit<SecureKafka, 'brokers'> }> {
+  mkdirSync(dir, { recursive: true });
+  const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+  await run(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '7',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { quiet: true },
+  );
+  const username = 'gateway';
+  const password = randomBytes(18).toString('base64url');
+  return {
+    listener: {
+      port,
+      keyPem: readFileSync(key, 'utf8'),
+      certPem: readFileSync(cert, 'utf8'),
+      users: { [username]: password },
+    },
+    secure: { caFile: cert, username, password },
+  };
+}
+
 /**
  * A Redis and a Kafka of one's own, on free ports with fresh data under
- * `.gateway/<name>-<pid>` (tests and benches; never the development instance).
+ * `.gateway/<name>-<pid>` (tests and benches; never the development instance). The broker
+ * also listens with SASL_SSL (`secure`) so the clients' TLS/SASL settings can be tested.
  */
 export async function startPrivateInfra(
   repoRoot: string,
   name: string,
   log: (m: string) => void,
-): Promise<InfraHandle & { dataDir: string }> {
+): Promise<InfraHandle & { dataDir: string; secure: SecureKafka }> {
   const dataDir = join(repoRoot, '.gateway', `${name}-${process.pid}`);
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
-  const [redisPort, kafkaPort, controllerPort] = [
+  const [redisPort, kafkaPort, controllerPort, securePort] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
   ];
+  const tls = await secureListenerFor(join(dataDir, 'kafka-tls'), securePort);
   const infra = await startInfra({
     repoRoot,
     dataDir,
     redisUrl: `redis://127.0.0.1:${redisPort}`,
     kafkaBrokers: [`127.0.0.1:${kafkaPort}`],
     kafkaControllerPort: controllerPort,
+    kafkaSecureListener: tls.listener,
     topics: [],
     partitions: 3,
     log,
   });
-  return { ...infra, dataDir };
+  return {
+    ...infra,
+    dataDir,
+    secure: { ...tls.secure, brokers: [`127.0.0.1:${securePort}`] },
+  };
 }

@@ -2,21 +2,41 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { hasCommand, run, stopProcess, waitFor } from './process-utils';
 
 /** The Kafka version the broker runs (kept in sync with infra/kafka/pom.xml). */
 export const KAFKA_VERSION = '4.1.2';
 
+/** TLS and SASL settings of a client (from KAFKA_SSL* / KAFKA_SASL_* in the apps' env). */
+export type KafkaClientSecurity = Pick<KafkaConfig, 'ssl' | 'sasl'>;
+
+/** A SASL_SSL listener beside the plaintext one (tests of the clients' TLS/SASL settings). */
+export interface SecureListener {
+  readonly port: number;
+  /** PEM private key and certificate (for 127.0.0.1) the broker presents. */
+  readonly keyPem: string;
+  readonly certPem: string;
+  /** SASL/PLAIN users the listener accepts. */
+  readonly users: Readonly<Record<string, string>>;
+}
+
 export interface KafkaHandle {
   readonly brokers: string[];
   readonly child: ChildProcess | undefined;
+  /** The SASL_SSL address when the broker was started with a secure listener. */
+  readonly secureBrokers?: string[];
   stop(): Promise<void>;
 }
 
 /** True when an admin client can describe the cluster at `brokers`. */
-export async function kafkaAnswers(brokers: string[], timeoutMs = 3000): Promise<boolean> {
+export async function kafkaAnswers(
+  brokers: string[],
+  timeoutMs = 3000,
+  client: KafkaClientSecurity = {},
+): Promise<boolean> {
   const kafka = new Kafka({
+    ...client,
     clientId: 'gateway-probe',
     brokers,
     connectionTimeout: timeoutMs,
@@ -80,21 +100,41 @@ export async function resolveKafkaJars(
   return libs;
 }
 
+/** JAAS text in a properties value: quotes and backslashes escaped. */
+const jaasQuote = (v: string) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+function secureListenerProperties(secure: SecureListener, keystore: string): string[] {
+  const [user, password] = Object.entries(secure.users)[0];
+  const accounts = Object.entries(secure.users)
+    .map(([u, p]) => `user_${u}=${jaasQuote(p)}`)
+    .join(' ');
+  return [
+    'listener.name.sasl_ssl.sasl.enabled.mechanisms=PLAIN',
+    'listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required ' +
+      `username=${jaasQuote(user)} password=${jaasQuote(password)} ${accounts};`,
+    'listener.name.sasl_ssl.ssl.keystore.type=PEM',
+    `listener.name.sasl_ssl.ssl.keystore.location=${keystore}`,
+  ];
+}
+
 function serverProperties(
   port: number,
   controllerPort: number,
   logDir: string,
   partitions: number,
+  secure?: { listener: SecureListener; keystore: string },
 ): string {
+  const extra = secure ? `,SASL_SSL://127.0.0.1:${secure.listener.port}` : '';
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}${extra}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}${extra}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${secure ? ',SASL_SSL:SASL_SSL' : ''}`,
+    ...(secure ? secureListenerProperties(secure.listener, secure.keystore) : []),
     `log.dirs=${logDir}`,
     `num.partitions=${partitions}`,
     'offsets.topic.replication.factor=1',
@@ -142,15 +182,19 @@ export async function startKafka(opts: {
   controllerPort?: number;
   partitions?: number;
   heapMb?: number;
+  /** The apps' TLS/SASL settings: a broker that needs them is an existing one, never ours. */
+  client?: KafkaClientSecurity;
+  secureListener?: SecureListener;
 }): Promise<KafkaHandle> {
-  if (await kafkaAnswers(opts.brokers, 2000)) {
+  if (await kafkaAnswers(opts.brokers, 2000, opts.client)) {
     opts.log(`Kafka: using the broker at ${opts.brokers.join(',')}`);
     return { brokers: opts.brokers, child: undefined, stop: async () => undefined };
   }
   const [host, portText] = opts.brokers[0].split(':');
-  if (opts.brokers.length !== 1 || !['127.0.0.1', 'localhost'].includes(host)) {
+  const secured = Boolean(opts.client?.ssl || opts.client?.sasl);
+  if (secured || opts.brokers.length !== 1 || !['127.0.0.1', 'localhost'].includes(host)) {
     throw new Error(
-      `No Kafka broker answers at KAFKA_BROKERS=${opts.brokers.join(',')}; start it or unset KAFKA_BROKERS.`,
+      `No Kafka broker answers at KAFKA_BROKERS=${opts.brokers.join(',')}${secured ? ' with the KAFKA_SSL/KAFKA_SASL settings' : ''}; start it or unset KAFKA_BROKERS.`,
     );
   }
   const port = Number(portText || 9092);
@@ -160,7 +204,18 @@ export async function startKafka(opts: {
   const logDir = join(dir, 'data');
   mkdirSync(logDir, { recursive: true });
   const props = join(dir, 'server.properties');
-  writeFileSync(props, serverProperties(port, controllerPort, logDir, opts.partitions ?? 6) + '\n');
+  let secure: { listener: SecureListener; keystore: string } | undefined;
+  if (opts.secureListener) {
+    const keystore = join(dir, 'listener-keystore.pem');
+    writeFileSync(keystore, `${opts.secureListener.keyPem}\n${opts.secureListener.certPem}\n`, {
+      mode: 0o600,
+    });
+    secure = { listener: opts.secureListener, keystore };
+  }
+  writeFileSync(
+    props,
+    serverProperties(port, controllerPort, logDir, opts.partitions ?? 6, secure) + '\n',
+  );
   const log4j = join(dir, 'log4j2.properties');
   writeFileSync(log4j, log4jProperties(join(dir, 'server.log')) + '\n');
   const heap = opts.heapMb ?? 512;
@@ -198,7 +253,12 @@ export async function startKafka(opts: {
     exited,
   ]);
   opts.log(`Kafka: started a KRaft broker on 127.0.0.1:${port} (pid ${child.pid}, data in ${dir})`);
-  return { brokers: opts.brokers, child, stop: () => stopProcess(child, 8000) };
+  return {
+    brokers: opts.brokers,
+    child,
+    ...(secure ? { secureBrokers: [`127.0.0.1:${secure.listener.port}`] } : {}),
+    stop: () => stopProcess(child, 8000),
+  };
 }
 
 /** Creates topics that don't exist yet. */
@@ -206,8 +266,10 @@ export async function ensureTopics(
   brokers: string[],
   topics: readonly string[],
   partitions: number,
+  client: KafkaClientSecurity = {},
 ): Promise<void> {
   const admin = new Kafka({
+    ...client,
     clientId: 'gateway-setup',
     brokers,
     logLevel: logLevel.NOTHING,

@@ -8,6 +8,15 @@ const RuntimeEnvSchema = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092'),
   KAFKA_CLIENT_ID: z.string().default('ai-gateway'),
+  /** TLS to the brokers; the PEM files are optional (the system CAs apply without a CA file). */
+  KAFKA_SSL: z.enum(['true', 'false']).default('false'),
+  KAFKA_SSL_CA_FILE: z.string().optional(),
+  KAFKA_SSL_CERT_FILE: z.string().optional(),
+  KAFKA_SSL_KEY_FILE: z.string().optional(),
+  KAFKA_SSL_REJECT_UNAUTHORIZED: z.enum(['true', 'false']).default('true'),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
   GATEWAY_CONFIG: z.string().default('gateway.yaml'),
   GATEWAY_ADMIN_KEY: z.string().min(16).optional(),
   GATEWAY_DATA_DIR: z.string().default('.gateway'),
@@ -58,6 +67,21 @@ export type BlobStoreEnv =
       readonly secretAccessKey?: string;
     };
 
+/** How clients reach the brokers: TLS (PEM file paths) and SASL, both optional. */
+export interface KafkaSecurityEnv {
+  readonly ssl?: {
+    readonly caFile?: string;
+    readonly certFile?: string;
+    readonly keyFile?: string;
+    readonly rejectUnauthorized: boolean;
+  };
+  readonly sasl?: {
+    readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+    readonly username: string;
+    readonly password: string;
+  };
+}
+
 /** Process settings from the environment, read once at boot. */
 export interface RuntimeEnv {
   readonly nodeEnv: 'development' | 'production' | 'test';
@@ -66,6 +90,7 @@ export interface RuntimeEnv {
   readonly redisUrl: string;
   readonly kafkaBrokers: readonly string[];
   readonly kafkaClientId: string;
+  readonly kafkaSecurity: KafkaSecurityEnv;
   readonly configPath: string;
   readonly adminKey: string | undefined;
   readonly dataDir: string;
@@ -98,6 +123,20 @@ export function loadRuntimeEnv(
       'Invalid environment:\n  GATEWAY_S3_BUCKET: required when GATEWAY_BLOB_STORE=s3',
     );
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  const saslParts = [e.KAFKA_SASL_MECHANISM, e.KAFKA_SASL_USERNAME, e.KAFKA_SASL_PASSWORD];
+  if (saslParts.some((v) => v !== undefined) && saslParts.some((v) => v === undefined))
+    throw new Error(
+      'Invalid environment:\n  KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: set all three or none',
+    );
+  if (
+    e.KAFKA_SSL !== 'true' &&
+    (e.KAFKA_SSL_CA_FILE || e.KAFKA_SSL_CERT_FILE || e.KAFKA_SSL_KEY_FILE)
+  )
+    throw new Error('Invalid environment:\n  KAFKA_SSL_*_FILE: set KAFKA_SSL=true to use them');
+  if (!e.KAFKA_SSL_CERT_FILE !== !e.KAFKA_SSL_KEY_FILE)
+    throw new Error(
+      'Invalid environment:\n  KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE: a client certificate needs both',
+    );
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
     host: e.HOST,
@@ -109,6 +148,27 @@ export function loadRuntimeEnv(
         .filter(Boolean),
     ),
     kafkaClientId: e.KAFKA_CLIENT_ID,
+    kafkaSecurity: Object.freeze({
+      ...(e.KAFKA_SSL === 'true'
+        ? {
+            ssl: Object.freeze({
+              caFile: e.KAFKA_SSL_CA_FILE && abs(e.KAFKA_SSL_CA_FILE),
+              certFile: e.KAFKA_SSL_CERT_FILE && abs(e.KAFKA_SSL_CERT_FILE),
+              keyFile: e.KAFKA_SSL_KEY_FILE && abs(e.KAFKA_SSL_KEY_FILE),
+              rejectUnauthorized: e.KAFKA_SSL_REJECT_UNAUTHORIZED === 'true',
+            }),
+          }
+        : {}),
+      ...(e.KAFKA_SASL_MECHANISM
+        ? {
+            sasl: Object.freeze({
+              mechanism: e.KAFKA_SASL_MECHANISM,
+              username: e.KAFKA_SASL_USERNAME!,
+              password: e.KAFKA_SASL_PASSWORD!,
+            }),
+          }
+        : {}),
+    }),
     configPath: abs(e.GATEWAY_CONFIG),
     adminKey: e.GATEWAY_ADMIN_KEY,
     dataDir: abs(e.GATEWAY_DATA_DIR),

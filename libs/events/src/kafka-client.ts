@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import type { KafkaSecurityEnv } from '@gateway/config';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import type { Logger } from '@gateway/observability';
 
@@ -19,6 +21,32 @@ export function resolveTopics(
     results: prefix + names.results,
     audit: prefix + names.audit,
   };
+}
+
+/** The client's TLS and SASL settings, the PEM files read once. */
+export function kafkaSecurityOptions(sec: KafkaSecurityEnv): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const pem = (file: string | undefined) => (file ? readFileSync(file, 'utf8') : undefined);
+  const out: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
+  if (sec.ssl) {
+    const { caFile, certFile, keyFile, rejectUnauthorized } = sec.ssl;
+    out.ssl = {
+      rejectUnauthorized,
+      ...(caFile ? { ca: [pem(caFile)!] } : {}),
+      ...(certFile ? { cert: pem(certFile) } : {}),
+      ...(keyFile ? { key: pem(keyFile) } : {}),
+    };
+  }
+  if (sec.sasl) {
+    const { mechanism, username, password } = sec.sasl;
+    // Spelled out per mechanism: kafkajs types SASL options as a union on the mechanism.
+    out.sasl =
+      mechanism === 'plain'
+        ? { mechanism, username, password }
+        : mechanism === 'scram-sha-256'
+          ? { mechanism, username, password }
+          : { mechanism, username, password };
+  }
+  return out;
 }
 
 /** One kafkajs client per process, logging through pino. */

@@ -6,7 +6,7 @@ import {
   type LoadedConfig,
   type RuntimeEnv,
 } from '@gateway/config';
-import { createKafka, resolveTopics, type Topics } from '@gateway/events';
+import { createKafka, kafkaSecurityOptions, resolveTopics, type Topics } from '@gateway/events';
 import { createCipher } from '@gateway/governance';
 import { createLogger, type Logger } from '@gateway/observability';
 import { adapterCatalogue } from '@gateway/providers';
@@ -68,6 +68,7 @@ export class GatewayContext {
       clientId: `${env.kafkaClientId}-${app}`,
       brokers: env.kafkaBrokers,
       logger: this.log,
+      extra: kafkaSecurityOptions(env.kafkaSecurity),
     });
   }
 
