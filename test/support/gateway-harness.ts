@@ -106,7 +106,11 @@ export async function startGateway(opts: {
       ['--enable-source-maps', join(distRoot, 'apps', app, 'main.js')],
       {
         cwd: root,
-        env: ownPort === undefined ? env : { ...env, PORT: String(ownPort) },
+        env: {
+          ...env,
+          GATEWAY_INSTANCE_ID: name,
+          ...(ownPort === undefined ? {} : { PORT: String(ownPort) }),
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

@@ -1,3 +1,5 @@
+import { Keys, SHARDS } from '@gateway/queue';
+import { Redis } from 'ioredis';
 import type { Gateway } from './gateway-harness';
 import { call } from './http';
 import type { CollectedEvent } from './kafka-collector';
@@ -145,4 +147,42 @@ export function auditCounts(
     ids.set(data.jobId, set);
   }
   return new Map([...ids].map(([k, v]) => [k, v.size]));
+}
+
+/**
+ * SIGKILLs a dispatcher while it holds outbox entries it read but did not acknowledge (a
+ * relay part-way through a Kafka send): it is frozen (SIGSTOP) the moment Redis shows
+ * entries pending for its consumer, and killed only if they are still pending then.
+ * Returns how many entries it left behind; 0 when it never held any within `timeoutMs`.
+ */
+export async function killMidRelay(gw: Gateway, name: string, timeoutMs = 15_000): Promise<number> {
+  const redis = new Redis(gw.redisUrl);
+  const keys = new Keys(gw.prefix);
+  const held = async () => {
+    const pipe = redis.pipeline();
+    for (let shard = 0; shard < SHARDS; shard++)
+      pipe.xpending(keys.outbox(shard), 'relay', '-', '+', 100_000, `relay-${name}`);
+    const res = (await pipe.exec()) ?? [];
+    return res.reduce((n, [err, v]) => n + (err ? 0 : (v as unknown[]).length), 0);
+  };
+  const proc = gw.procs.get(name);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (proc && Date.now() < deadline) {
+      if ((await held()) > 0) {
+        proc.kill('SIGSTOP');
+        const left = await held();
+        if (left > 0) {
+          await gw.kill(name, 'SIGKILL');
+          return left;
+        }
+        proc.kill('SIGCONT');
+      }
+      await sleep(1);
+    }
+    await gw.kill(name, 'SIGKILL');
+    return 0;
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -17,7 +17,9 @@ async function main(): Promise<void> {
   const streams = Array.from({ length: SHARDS }, (_, i) => ctx.keys.outbox(i));
   const relay = new OutboxRelay(ctx.redis, producer, streams, ctx.topics, ctx.log, {
     group: 'relay',
-    consumer: 'relay-1',
+    // Replicas relay side by side; a dead one's unacknowledged entries are claimed by the rest.
+    consumer: `relay-${ctx.env.instanceId}`,
+    claimIdleMs: ctx.config().kafka.relayClaimIdleMs,
     beforePublish: (results) => webhooks.scheduler.scheduleFromResults(results),
   });
   await relay.start();

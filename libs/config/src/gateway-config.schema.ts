@@ -196,6 +196,8 @@ export const GatewayConfig = z.strictObject({
         })
         .prefault({}),
       partitions: z.number().int().min(1).default(6),
+      /** Outbox entries another dispatcher took but never acknowledged (it died) are taken over after this. */
+      relayClaimIdleMs: z.number().int().min(1000).default(30_000),
     })
     .prefault({}),
 });

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -28,6 +29,11 @@ const RuntimeEnvSchema = z.object({
   /** Prefix for Kafka topics and consumer groups (tests give each run its own). */
   GATEWAY_TOPIC_PREFIX: z.string().default(''),
   GATEWAY_ENCRYPTION_KEY: z.string().optional(),
+  /** This process among its replicas (names its outbox relay consumer); default the host name. */
+  GATEWAY_INSTANCE_ID: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]{1,100}$/)
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   BODY_LIMIT_BYTES: z.coerce
@@ -97,6 +103,7 @@ export interface RuntimeEnv {
   readonly keyPrefix: string;
   readonly topicPrefix: string;
   readonly encryptionKey: string | undefined;
+  readonly instanceId: string;
   readonly logLevel: string;
   readonly metricsPort: number | undefined;
   readonly bodyLimitBytes: number;
@@ -175,6 +182,7 @@ export function loadRuntimeEnv(
     keyPrefix: e.GATEWAY_KEY_PREFIX,
     topicPrefix: e.GATEWAY_TOPIC_PREFIX,
     encryptionKey: e.GATEWAY_ENCRYPTION_KEY,
+    instanceId: e.GATEWAY_INSTANCE_ID ?? hostname(),
     logLevel: e.LOG_LEVEL,
     metricsPort: e.METRICS_PORT,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
