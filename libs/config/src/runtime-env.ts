@@ -20,6 +20,14 @@ const RuntimeEnvSchema = z.object({
   GATEWAY_TOPIC_PREFIX: z.string().default(''),
   GATEWAY_ENCRYPTION_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Extra log fields to redact (pino paths, comma-separated): the operator's own PII fields. */
+  LOG_REDACT: z
+    .string()
+    .regex(
+      /^\s*[\w$*."'[\]-]+\s*(,\s*[\w$*."'[\]-]+\s*)*$/,
+      'comma-separated pino redact paths, e.g. req.headers["x-user-email"],*.customerName',
+    )
+    .optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   BODY_LIMIT_BYTES: z.coerce
     .number()
@@ -73,6 +81,8 @@ export interface RuntimeEnv {
   readonly topicPrefix: string;
   readonly encryptionKey: string | undefined;
   readonly logLevel: string;
+  /** Extra pino redact paths (LOG_REDACT) beside the built-in secrets and PII. */
+  readonly logRedact: readonly string[];
   readonly metricsPort: number | undefined;
   readonly bodyLimitBytes: number;
   readonly otlpEndpoint: string | undefined;
@@ -116,6 +126,12 @@ export function loadRuntimeEnv(
     topicPrefix: e.GATEWAY_TOPIC_PREFIX,
     encryptionKey: e.GATEWAY_ENCRYPTION_KEY,
     logLevel: e.LOG_LEVEL,
+    logRedact: Object.freeze(
+      (e.LOG_REDACT ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
     metricsPort: e.METRICS_PORT,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
