@@ -1,7 +1,7 @@
-import type { AdminCredentials, TenantStore } from '@gateway/governance';
+import type { AdminCredentials, JobGovernance, TenantStore } from '@gateway/governance';
 import { startTelemetry, type GatewayContext, type QueueAdmin } from '@gateway/platform';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ADMIN_CREDENTIALS, TENANT_STORE } from '../tokens';
+import { ADMIN_CREDENTIALS, JOB_GOVERNANCE, TENANT_STORE } from '../tokens';
 import { adminCheck } from './admin-session';
 import { registerBullBoard } from './bull-board';
 import { QUEUE_ADMIN } from './ops.tokens';
@@ -18,7 +18,8 @@ export async function installOps(app: NestFastifyApplication, ctx: GatewayContex
   const isAdmin = adminCheck(app.get<AdminCredentials>(ADMIN_CREDENTIALS));
   const queues = app.get<QueueAdmin>(QUEUE_ADMIN);
   const tenants = app.get<TenantStore>(TENANT_STORE);
-  await fastify.register(opsRoutes, { isAdmin, queues, tenants });
+  const gov = app.get<JobGovernance>(JOB_GOVERNANCE);
+  await fastify.register(opsRoutes, { isAdmin, queues, tenants, gov });
   await registerBullBoard(fastify, ctx, queues, isAdmin);
   fastify.addHook('onClose', () => telemetry.stop());
 }
