@@ -12,7 +12,7 @@ providers:
   - { id: local, type: local }
 deployments:
   - { id: fast-llm, provider: local, model: fast, class: llm, tasks: [chat, summarize], region: local,
-      limits: { maxConcurrency: 2 }, simulate: { latencyMs: 10 } }
+      limits: { maxConcurrency: 2 }, price: { perCall: 0.25 }, simulate: { latencyMs: 10 } }
 routes:
   - { match: { model: fast }, strategy: priority, targets: [fast-llm] }
 tenants:
@@ -56,6 +56,18 @@ describe('ops page and queue dashboard in a real browser', () => {
   });
 
   it('logs in and shows the deployments, queues and tenants of the gateway', async () => {
+    // One job spends $0.25 of acme's budgets; a key allowed one request a minute is refused once.
+    const key = await gw.tenantKey('acme', undefined, true, { rpm: 1 });
+    const r = await call(`${gw.url}/v1/jobs`, {
+      key,
+      body: { task: 'summarize', model: 'fast', input: { text: 'Spend a quarter.' } },
+    });
+    assert.equal(r.status, 202);
+    const other = await gw.tenantKey('acme', undefined, true);
+    const done = await call(`${gw.url}/v1/jobs/${r.body.id}?wait=20`, { key: other });
+    assert.equal(done.body.status, 'succeeded');
+    assert.equal((await call(`${gw.url}/v1/jobs`, { key })).status, 429);
+
     await page.goto(`${gw.url}/admin/login?next=/admin`);
     await page.fill('#key', gw.adminKey);
     await page.click('#login');
@@ -65,7 +77,17 @@ describe('ops page and queue dashboard in a real browser', () => {
     assert.equal(await dep.count(), 1);
     assert.match(await dep.innerText(), /running/);
     assert.equal(await page.locator('#queues tr[data-queue="fast-llm"]').count(), 1);
-    assert.match(await page.locator('#tenants').innerText(), /acme\s+5\s+50/);
+    // Spend settles when the job ends; the page shows it against each budget.
+    const tenant = page.locator('#tenants tr[data-tenant="acme"]');
+    const deadline = Date.now() + 15_000;
+    while (!(await tenant.innerText()).includes('$0.25') && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 300));
+      await page.reload();
+    }
+    assert.match(
+      await tenant.innerText(),
+      /^acme\s+\$0\.25 \/ \$5\.00 \(5\.0 %\)\s+\$0\.25 \/ \$50\.00 \(0\.5 %\)\s+–\s+1$/,
+    );
     await page.screenshot({ path: join(shots, 'ops-page.png'), fullPage: true });
   });
 

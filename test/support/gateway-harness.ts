@@ -36,7 +36,8 @@ export interface Gateway {
     declared?: boolean,
     limits?: { rpm?: number; tpm?: number },
   ): Promise<string>;
-  start(app: AppName, name?: string): Promise<void>;
+  /** Starts (or restarts) an app; `env` adds to the gateway's environment for this process. */
+  start(app: AppName, name?: string, env?: Record<string, string>): Promise<void>;
   /** Starts another ingest-api process on its own port (same Redis, prefix and config); its URL. */
   startIngestReplica(name: string): Promise<string>;
   kill(name: string, signal?: NodeJS.Signals): Promise<void>;
@@ -100,7 +101,12 @@ export async function startGateway(opts: {
   };
   const url = `http://127.0.0.1:${port}`;
 
-  const start = async (app: AppName, name: string = app, ownPort?: number) => {
+  const start = async (
+    app: AppName,
+    name: string = app,
+    ownPort?: number,
+    ownEnv: Record<string, string> = {},
+  ) => {
     const child = spawn(
       process.execPath,
       ['--enable-source-maps', join(distRoot, 'apps', app, 'main.js')],
@@ -110,6 +116,7 @@ export async function startGateway(opts: {
           ...env,
           GATEWAY_INSTANCE_ID: name,
           ...(ownPort === undefined ? {} : { PORT: String(ownPort) }),
+          ...ownEnv,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -148,7 +155,8 @@ export async function startGateway(opts: {
       const names = name === undefined ? [...outputs.keys()] : [name];
       return names.map((n) => Buffer.concat(outputs.get(n) ?? []).toString('utf8')).join('\n');
     },
-    start: (app: AppName, name?: string) => start(app, name),
+    start: (app: AppName, name?: string, appEnv?: Record<string, string>) =>
+      start(app, name, undefined, appEnv),
     async startIngestReplica(name: string) {
       const replicaPort = await freePort();
       await start('ingest-api', name, replicaPort);

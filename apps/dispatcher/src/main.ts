@@ -1,4 +1,4 @@
-import { OutboxRelay, RequestIngress } from '@gateway/events';
+import { collectIngressLag, OutboxRelay, RequestIngress } from '@gateway/events';
 import { KeyStore, TenantStore } from '@gateway/governance';
 import { metrics } from '@gateway/observability';
 import { GatewayContext, onShutdown, startTelemetry, SubmitJobUseCase } from '@gateway/platform';
@@ -29,14 +29,16 @@ async function main(): Promise<void> {
   await keyStore.listen();
   const tenants = new TenantStore(ctx.redis, ctx.keys, () => ctx.config());
   // Backpressure seam: pass `admission` here once ingest admission control exposes one.
+  const groupId = `${ctx.env.topicPrefix}ai-gateway-ingress`;
   const ingress = new RequestIngress(
     ctx.kafka,
     ctx.topics,
     ctx.log,
     createIngressHandler(keyStore, new SubmitJobUseCase(ctx, tenants)),
-    { groupId: `${ctx.env.topicPrefix}ai-gateway-ingress` },
+    { groupId },
   );
   await connectWithRetry(() => ingress.start(), ctx);
+  const ingressLag = collectIngressLag(ctx.kafka, ctx.topics.requests, groupId, metrics());
   // Records expire by TTL; large payload blobs and tenant job indexes are swept hourly.
   const sweeper = new RetentionSweeper(ctx.redis, ctx.keys, ctx.blobs, () =>
     Math.round(ctx.config().jobs.retentionDays * 86400),
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
   onShutdown(ctx.log, 10_000, async () => {
     sweeper.stop();
     await ingress.stop();
+    await ingressLag.stop();
     await relay.stop();
     await webhooks.stop();
     await producer.disconnect().catch(() => undefined);

@@ -5,9 +5,11 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import multipart from '@fastify/multipart';
 import { KeyStore } from '@gateway/governance';
 import { GatewayContext } from '@gateway/platform';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { ErrorFilter } from './http/error.filter';
 import { frameworkErrors } from './http/framework-errors';
 import { IngestApiModule } from './ingest-api.module';
+import { installHttpTelemetry } from './ops/http-telemetry';
 import { installOps } from './ops/install-ops';
 import { JOB_WAITER } from './tokens';
 import type { JobWaiter } from '@gateway/platform';
@@ -26,15 +28,16 @@ export async function createIngestApp(ctx: GatewayContext): Promise<NestFastifyA
     return503OnClosing: true,
     frameworkErrors,
   });
+  // Before Nest's middleware (the request logger), so its lines carry the request's trace id.
+  installHttpTelemetry(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(
     IngestApiModule.forContext(ctx),
     adapter,
-    {
-      logger: ['error', 'warn'],
-      bufferLogs: false,
-    },
+    { bufferLogs: true },
   );
-  app.useGlobalFilters(new ErrorFilter(ctx.log));
+  // Nest's own lines go through the same pino logger (nestjs-pino) as the requests'.
+  app.useLogger(app.get(Logger));
+  app.useGlobalFilters(new ErrorFilter(await app.resolve(PinoLogger)));
   // Multipart only for `POST /v1/files`; its own size limit, one file per request.
   await app.register(multipart, {
     limits: { fileSize: ctx.env.filesMaxBytes, files: 1, fields: 8 },

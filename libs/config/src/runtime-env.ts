@@ -35,6 +35,14 @@ const RuntimeEnvSchema = z.object({
     .regex(/^[a-zA-Z0-9._-]{1,100}$/)
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Extra log fields to redact (pino paths, comma-separated): the operator's own PII fields. */
+  LOG_REDACT: z
+    .string()
+    .regex(
+      /^\s*[\w$*."'[\]-]+\s*(,\s*[\w$*."'[\]-]+\s*)*$/,
+      'comma-separated pino redact paths, e.g. req.headers["x-user-email"],*.customerName',
+    )
+    .optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   BODY_LIMIT_BYTES: z.coerce
     .number()
@@ -105,6 +113,8 @@ export interface RuntimeEnv {
   readonly encryptionKey: string | undefined;
   readonly instanceId: string;
   readonly logLevel: string;
+  /** Extra pino redact paths (LOG_REDACT) beside the built-in secrets and PII. */
+  readonly logRedact: readonly string[];
   readonly metricsPort: number | undefined;
   readonly bodyLimitBytes: number;
   readonly otlpEndpoint: string | undefined;
@@ -184,6 +194,12 @@ export function loadRuntimeEnv(
     encryptionKey: e.GATEWAY_ENCRYPTION_KEY,
     instanceId: e.GATEWAY_INSTANCE_ID ?? hostname(),
     logLevel: e.LOG_LEVEL,
+    logRedact: Object.freeze(
+      (e.LOG_REDACT ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
     metricsPort: e.METRICS_PORT,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,

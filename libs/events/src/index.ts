@@ -3,3 +3,4 @@ export * from './kafka-client';
 export * from './outbox-relay';
 export * from './request-ingress';
 export * from './trace-headers';
+export * from './ingress-lag';

@@ -16,6 +16,10 @@ export class GovKeys {
   rate(tenantId: string, scope: string, kind: 'rpm' | 'tpm', windowStart: number): string {
     return `${this.t(tenantId)}:rl:${scope}:${kind}:${windowStart}`;
   }
+  /** Counter of a tenant's requests refused by its rpm/tpm limits on one UTC day. */
+  rateLimitHits(tenantId: string, day: string): string {
+    return `${this.t(tenantId)}:rl:hits:${day}`;
+  }
   /** HASH {spent, reserved, warned} of a budget window (nano-USD integers). */
   budget(tenantId: string, window: string): string {
     return `${this.t(tenantId)}:budget:${window}`;

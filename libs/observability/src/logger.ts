@@ -22,6 +22,21 @@ export const REDACT_PATHS = [
   '*.output',
 ];
 
+/**
+ * Personal data that may sit in log lines: client addresses and forwarding headers, and the
+ * free-form job fields a client may fill with anything. Operators add their own with LOG_REDACT.
+ */
+export const PII_REDACT_PATHS = [
+  'req.remoteAddress',
+  'req.headers["x-forwarded-for"]',
+  'req.headers["x-real-ip"]',
+  'req.headers.forwarded',
+  'metadata',
+  '*.metadata',
+  'email',
+  '*.email',
+];
+
 let defaultDestination: DestinationStream | undefined;
 
 /**
@@ -32,13 +47,25 @@ export function setLogDestination(dest: DestinationStream | undefined): void {
   defaultDestination = dest;
 }
 
-/** The one logger factory: JSON lines with the app name, secrets redacted. */
-export function createLogger(app: string, level = 'info', dest = defaultDestination): Logger {
+/**
+ * The one logger factory: JSON lines with the app name; secrets, personal data and the
+ * operator's own `redact` paths (pino path syntax, e.g. `req.headers["x-user-email"]`) are
+ * replaced by `[redacted]`. The Nest app's request logger (nestjs-pino) derives from it.
+ */
+export function createLogger(
+  app: string,
+  level = 'info',
+  dest = defaultDestination,
+  redact: readonly string[] = [],
+): Logger {
   const options = {
     name: app,
     level,
     base: { app, pid: process.pid },
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    redact: {
+      paths: [...new Set([...REDACT_PATHS, ...PII_REDACT_PATHS, ...redact])],
+      censor: '[redacted]',
+    },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   return dest ? pino(options, dest) : pino(options);

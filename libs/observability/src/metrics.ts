@@ -7,6 +7,12 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 export type FinishedStatus = 'succeeded' | 'failed' | 'cancelled';
 
 /**
+ * Why admission refused: the reason label of `gateway_admission_rejected_total` (a fixed set,
+ * so the label stays bounded).
+ */
+export type AdmissionRejectReason = 'rate_limit' | 'deployment_queue' | 'tenant_queue' | 'budget';
+
+/**
  * Every metric of the gateway, in one registry per process. Names follow Prometheus
  * conventions (base units, `_total` counters, `gateway_` namespace). Labels take only
  * bounded values: task, deployment, provider, tenant (all configured), status, error code
@@ -105,8 +111,8 @@ export class GatewayMetrics {
 
   readonly admissionRejected = new Counter({
     name: 'gateway_admission_rejected_total',
-    help: 'Requests refused at ingest (429/503 and policy refusals) by error code',
-    labelNames: ['code'] as const,
+    help: 'Requests and jobs refused at admission (HTTP or Kafka ingress) by error code and reason',
+    labelNames: ['code', 'reason'] as const,
     registers: [this.registry],
   });
 
@@ -126,7 +132,7 @@ export class GatewayMetrics {
 
   readonly concurrencyLimit = new Gauge({
     name: 'gateway_concurrency_limit',
-    help: 'Concurrency limit in force for a deployment in this worker process',
+    help: 'Adaptive concurrency limit of a deployment (shared by all workers) as this worker last saw it',
     labelNames: ['deployment'] as const,
     registers: [this.registry],
   });
@@ -159,14 +165,14 @@ export class GatewayMetrics {
 
   readonly webhookBacklog = new Gauge({
     name: 'gateway_webhook_backlog',
-    help: 'Webhook deliveries waiting or dead',
+    help: 'Webhook deliveries by state (waiting, active, delayed for a retry, dead)',
     labelNames: ['state'] as const,
     registers: [this.registry],
   });
 
   readonly kafkaIngressLag = new Gauge({
     name: 'gateway_kafka_ingress_lag_messages',
-    help: 'Messages of the request topic not yet consumed, by partition',
+    help: 'Messages of the request topic past the ingress group committed offset, by partition',
     labelNames: ['partition'] as const,
     registers: [this.registry],
   });

@@ -40,7 +40,7 @@ export class GatewayContext {
     env: RuntimeEnv = loadRuntimeEnv(),
   ) {
     this.env = env;
-    this.log = createLogger(app, env.logLevel);
+    this.log = createLogger(app, env.logLevel, undefined, env.logRedact);
     this.cfg = loadGatewayConfig(env.configPath, env.vars, adapterCatalogue);
     for (const d of this.cfg.disabled) this.log.warn(d, 'deployment disabled');
     this.keys = new Keys(env.keyPrefix);

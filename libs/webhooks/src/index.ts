@@ -44,6 +44,8 @@ export {
 export {
   WebhookDeliveryQueue,
   webhookBacklog,
+  webhookBacklogByState,
+  type WebhookBacklogByState,
   type DeliveryJobData,
 } from './delivery-pipeline/delivery-queue';
 export { DeliveryScheduler } from './delivery-pipeline/schedule-deliveries';

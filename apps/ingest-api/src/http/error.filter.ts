@@ -1,6 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { ApiErrorBody } from '@gateway/contracts';
-import type { Logger } from '@gateway/observability';
 import { GatewayError } from '@gateway/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -39,18 +38,22 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: string; message: st
   },
 };
 
+/** Where a 5xx is logged: the request's logger (nestjs-pino), whose lines carry its ids. */
+export interface ErrorLog {
+  error(fields: object, msg: string): void;
+}
+
 /** Maps every failure to `{error: {code, message, details?, requestId}}` with its status. */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
-  constructor(private readonly log: Logger) {}
+  constructor(private readonly log: ErrorLog) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
     const req = ctx.getRequest<FastifyRequest>();
     const { status, code, message, details, retryAfter } = this.classify(exception);
-    if (status >= 500)
-      this.log.error({ err: exception, reqId: req.id, url: req.url }, 'request failed');
+    if (status >= 500) this.log.error({ err: exception, url: req.url }, 'request failed');
     const body: ApiErrorBody = {
       error: { code, message, ...(details ? { details } : {}), requestId: String(req.id) },
     };

@@ -21,6 +21,8 @@ import { setRateLimitHeaders } from '../http/rate-limit-headers';
 import type { CancelJobUseCase, JobWaiter, SubmitJobUseCase } from '@gateway/platform';
 import { CANCEL_JOB, GATEWAY_CONTEXT, JOB_WAITER, SUBMIT_JOB } from '../tokens';
 import { Inject } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { tagRequestLog } from '../http/request-logging';
 import { validated } from '../http/validated';
 
 const ListQuery = z.strictObject({
@@ -41,6 +43,7 @@ export class JobsController {
     @Inject(SUBMIT_JOB) private readonly submit: SubmitJobUseCase,
     @Inject(CANCEL_JOB) private readonly cancel: CancelJobUseCase,
     @Inject(JOB_WAITER) private readonly waiter: JobWaiter,
+    @Inject(PinoLogger) private readonly requestLog: PinoLogger,
   ) {}
 
   @Post()
@@ -65,6 +68,10 @@ export class JobsController {
       traceparent,
       requestCounted: true,
     });
+    tagRequestLog(this.requestLog, {
+      jobId: res.record.id,
+      deployment: res.record.route.deployment,
+    });
     setRateLimitHeaders(reply, [...(req.rateLimit ?? []), ...(res.rateLimit ?? [])]);
     void reply.status(res.created ? 202 : 200).header('location', `/v1/jobs/${res.record.id}`);
     return res.record;
@@ -87,6 +94,7 @@ export class JobsController {
     @Param('id') id: string,
     @Query() query: unknown,
   ): Promise<JobRecord> {
+    tagRequestLog(this.requestLog, { jobId: id });
     const max = this.ctx.config().jobs.maxWaitSeconds;
     const q = validated(
       z.strictObject({ wait: z.coerce.number().min(0).max(max).default(0) }),
@@ -103,6 +111,7 @@ export class JobsController {
   @HttpCode(200)
   @RequireScope('jobs:write')
   async remove(@Req() req: AuthedRequest, @Param('id') id: string): Promise<JobRecord> {
+    tagRequestLog(this.requestLog, { jobId: id });
     return this.cancel.execute(req.principal!, id);
   }
 }

@@ -1,8 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs/common';
-import type { GatewayContext } from '@gateway/platform';
+import { PinoLogger } from 'nestjs-pino';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorFilter } from '../http/error.filter';
-import { GATEWAY_CONTEXT } from '../tokens';
 import { OpenAiHttpError, errorBody, openAiCode, openAiErrorType } from './openai-error';
 
 /**
@@ -13,8 +12,8 @@ import { OpenAiHttpError, errorBody, openAiCode, openAiErrorType } from './opena
 export class OpenAiErrorFilter implements ExceptionFilter {
   private readonly gateway: ErrorFilter;
 
-  constructor(@Inject(GATEWAY_CONTEXT) private readonly ctx: GatewayContext) {
-    this.gateway = new ErrorFilter(ctx.log);
+  constructor(@Inject(PinoLogger) private readonly log: PinoLogger) {
+    this.gateway = new ErrorFilter(log);
   }
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -22,7 +21,7 @@ export class OpenAiErrorFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<FastifyRequest>();
     const e = this.toOpenAi(exception);
     if (e.status >= 500 && !(exception instanceof OpenAiHttpError))
-      this.ctx.log.error({ err: exception, reqId: req.id, url: req.url }, 'request failed');
+      this.log.error({ err: exception, url: req.url }, 'request failed');
     if (reply.sent || reply.raw.headersSent) return;
     if (e.retryAfterSec !== undefined) void reply.header('retry-after', String(e.retryAfterSec));
     void reply

@@ -1,25 +1,25 @@
-import type { AdminCredentials, TenantStore } from '@gateway/governance';
+import type { AdminCredentials, JobGovernance, TenantStore } from '@gateway/governance';
 import { startTelemetry, type GatewayContext, type QueueAdmin } from '@gateway/platform';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ADMIN_CREDENTIALS, TENANT_STORE } from '../tokens';
+import { ADMIN_CREDENTIALS, JOB_GOVERNANCE, TENANT_STORE } from '../tokens';
 import { adminCheck } from './admin-session';
 import { registerBullBoard } from './bull-board';
-import { installHttpTelemetry } from './http-telemetry';
 import { QUEUE_ADMIN } from './ops.tokens';
 import { opsRoutes } from './ops-routes';
 
 /**
  * The operating surface of the ingest API outside Nest's controllers: telemetry (metrics
- * names, tracing, HTTP hooks), the ops page with its login, and the queue dashboard.
+ * names, tracing; the HTTP hooks are installed before Nest's middleware), the ops page with
+ * its login, and the queue dashboard.
  */
 export async function installOps(app: NestFastifyApplication, ctx: GatewayContext): Promise<void> {
   const telemetry = await startTelemetry(ctx, { serveMetrics: false });
   const fastify = app.getHttpAdapter().getInstance();
-  installHttpTelemetry(fastify);
   const isAdmin = adminCheck(app.get<AdminCredentials>(ADMIN_CREDENTIALS));
   const queues = app.get<QueueAdmin>(QUEUE_ADMIN);
   const tenants = app.get<TenantStore>(TENANT_STORE);
-  await fastify.register(opsRoutes, { isAdmin, queues, tenants });
+  const gov = app.get<JobGovernance>(JOB_GOVERNANCE);
+  await fastify.register(opsRoutes, { isAdmin, queues, tenants, gov });
   await registerBullBoard(fastify, ctx, queues, isAdmin);
   fastify.addHook('onClose', () => telemetry.stop());
 }

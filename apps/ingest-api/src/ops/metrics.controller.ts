@@ -1,19 +1,29 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { metrics } from '@gateway/observability';
-import type { QueueAdmin } from '@gateway/platform';
+import type { GatewayContext, QueueAdmin } from '@gateway/platform';
+import { WebhookKeys, webhookBacklogByState } from '@gateway/webhooks';
 import type { FastifyReply } from 'fastify';
+import { GATEWAY_CONTEXT } from '../tokens';
 import { QUEUE_ADMIN } from './ops.tokens';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized'] as const;
 
 /**
- * `GET /metrics`: the ingest's own metrics plus the queue gauges, read from Redis at scrape
- * time (only here, so workers' scrapes don't repeat them).
+ * `GET /metrics`: the ingest's own metrics plus the queue and webhook backlog gauges, read
+ * from Redis at scrape time (only here, so workers' scrapes don't repeat them).
  */
 @Controller()
 export class MetricsController {
-  constructor(@Inject(QUEUE_ADMIN) private readonly queues: QueueAdmin) {
+  constructor(
+    @Inject(QUEUE_ADMIN) private readonly queues: QueueAdmin,
+    @Inject(GATEWAY_CONTEXT) ctx: GatewayContext,
+  ) {
     const m = metrics();
+    const webhookKeys = new WebhookKeys(ctx.keys.prefix);
+    m.onCollect(async () => {
+      const backlog = await webhookBacklogByState(ctx.redis, webhookKeys);
+      for (const [state, n] of Object.entries(backlog)) m.webhookBacklog.set({ state }, n);
+    });
     m.onCollect(async () => {
       const stats = await this.queues.stats();
       m.queueJobs.reset();

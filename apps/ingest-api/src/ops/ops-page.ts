@@ -33,10 +33,18 @@ export function loginPage(next: string, failed: boolean): string {
   );
 }
 
+/** A tenant with what it spent (UTC day and month) and its rate-limit refusals today. */
+export interface TenantActivity {
+  readonly tenant: TenantConfig;
+  readonly todayUsd: number;
+  readonly monthUsd: number;
+  readonly rateLimitHits: number;
+}
+
 /** What the ops page shows; gathered by the route, rendered here. */
 export interface OpsView {
   readonly queues: readonly QueueStats[];
-  readonly tenants: readonly TenantConfig[];
+  readonly tenants: readonly TenantActivity[];
   readonly failures: readonly FailedEntry[];
   readonly generatedAt: string;
 }
@@ -56,10 +64,20 @@ function queueRow(q: QueueStats): string {
 <td>${c.active}</td><td>${c.delayed}</td><td>${c.failed}</td><td>${q.calls.perMinute}/min</td></tr>`;
 }
 
-function tenantRow(t: TenantConfig): string {
-  const b = t.budgets;
-  return `<tr><td>${esc(t.id)}</td><td>${esc(b?.dailyUsd ?? '–')}</td><td>${esc(b?.monthlyUsd ?? '–')}</td>
-<td>${esc(t.limits?.rpm ?? '–')}</td></tr>`;
+const usd = (v: number) => `$${v.toFixed(v !== 0 && v < 0.01 ? 6 : 2)}`;
+
+/** Spend against a budget: `$1.20 / $5.00 (24.0 %)`, or the spend alone without a budget. */
+function spendCell(spent: number, budget: number | undefined): string {
+  if (budget === undefined) return esc(usd(spent));
+  const share = budget > 0 ? ` (${((spent / budget) * 100).toFixed(1)} %)` : '';
+  return esc(`${usd(spent)} / ${usd(budget)}${share}`);
+}
+
+function tenantRow(a: TenantActivity): string {
+  const t = a.tenant;
+  return `<tr data-tenant="${esc(t.id)}"><td>${esc(t.id)}</td><td>${spendCell(a.todayUsd, t.budgets?.dailyUsd)}</td>
+<td>${spendCell(a.monthUsd, t.budgets?.monthlyUsd)}</td><td>${esc(t.limits?.rpm ?? '–')}</td>
+<td>${esc(a.rateLimitHits)}</td></tr>`;
 }
 
 function failureRow(f: FailedEntry): string {
@@ -89,7 +107,7 @@ export function opsPage(v: OpsView): string {
 <a href="/admin/logout">Sign out</a></nav><p>Updated ${esc(v.generatedAt)} (refreshes every 5 s)</p>
 <h2>Deployments</h2>${table(['deployment', 'provider', 'limit', 'in flight', 'p50', 'p95', 'error rate', 'breaker', 'state', ''], v.queues.map(deploymentRow), 'deployments')}
 <h2>Queues</h2>${table(['queue', 'waiting', 'active', 'delayed', 'failed', 'drain rate'], v.queues.map(queueRow), 'queues')}
-<h2>Tenants</h2>${table(['tenant', 'daily budget (USD)', 'monthly budget (USD)', 'rpm limit'], v.tenants.map(tenantRow), 'tenants')}
+<h2>Tenants</h2>${table(['tenant', 'spent today / daily budget', 'spent this month / monthly budget', 'rpm limit', 'rate-limit hits today'], v.tenants.map(tenantRow), 'tenants')}
 <h2>Recent failures</h2>${table(['failed at', 'job', 'tenant', 'deployment', 'error code', ''], v.failures.map(failureRow), 'failures')}
 <script>${SCRIPT}</script>`,
     5,

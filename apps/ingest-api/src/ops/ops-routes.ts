@@ -1,8 +1,8 @@
-import type { TenantStore } from '@gateway/governance';
+import type { JobGovernance, TenantStore } from '@gateway/governance';
 import type { QueueAdmin } from '@gateway/platform';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminCheck } from './admin-session';
-import { loginPage, opsPage } from './ops-page';
+import { loginPage, opsPage, type TenantActivity } from './ops-page';
 
 /** Only same-site paths under /admin are valid targets after login (no open redirect). */
 const safeNext = (v: unknown) =>
@@ -12,6 +12,22 @@ export interface OpsRouteDeps {
   readonly isAdmin: AdminCheck;
   readonly queues: QueueAdmin;
   readonly tenants: TenantStore;
+  /** Budgets and rate limits: what each tenant spent and how often it was refused. */
+  readonly gov: JobGovernance;
+}
+
+/** Every tenant with today's and this month's spend and today's rate-limit refusals. */
+async function tenantActivity(deps: OpsRouteDeps): Promise<TenantActivity[]> {
+  const tenants = await deps.tenants.list();
+  return Promise.all(
+    tenants.map(async (tenant) => {
+      const [spent, rateLimitHits] = await Promise.all([
+        deps.gov.ledger.spentNow(tenant.id),
+        deps.gov.limiter.hitsToday(tenant.id),
+      ]);
+      return { tenant, ...spent, rateLimitHits };
+    }),
+  );
 }
 
 /** Sends a browser without the admin cookie to the login form. */
@@ -36,7 +52,7 @@ export async function opsRoutes(app: FastifyInstance, deps: OpsRouteDeps): Promi
     if (!(await deps.isAdmin(req, 'viewer'))) return redirectToLogin(req, reply);
     const [queues, tenants, failures] = await Promise.all([
       deps.queues.stats(),
-      deps.tenants.list(),
+      tenantActivity(deps),
       deps.queues.ops.failures({ limit: 20 }),
     ]);
     return reply

@@ -155,6 +155,16 @@ export class BudgetLedger {
     await this.redis.zrem(this.openKey(), `${tenantId}|${jobId}`);
   }
 
+  /** What the tenant has spent (settled) today and this month (UTC), in USD. */
+  async spentNow(tenantId: string): Promise<{ todayUsd: number; monthUsd: number }> {
+    const now = this.now();
+    const [day, month] = await Promise.all([
+      this.window(tenantId, `d:${dayOf(now)}`),
+      this.window(tenantId, `m:${monthOf(now)}`),
+    ]);
+    return { todayUsd: day.spentUsd, monthUsd: month.spentUsd };
+  }
+
   /** A window's spent and reserved amounts in USD. */
   async window(
     tenantId: string,

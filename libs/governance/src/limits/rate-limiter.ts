@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { GovKeys } from '../gov-keys';
+import { dayOf, type GovKeys } from '../gov-keys';
 import { DEFAULT_KEY_LIMITS, DEFAULT_TENANT_LIMITS } from './default-limits';
 import { RATE_LIMIT } from './rate-limit.script';
 
@@ -88,6 +88,13 @@ export class RateLimiter {
     ];
   }
 
+  /** How many requests of the tenant its rate limits refused today (UTC), for operators. */
+  async hitsToday(tenantId: string): Promise<number> {
+    return Number(
+      (await this.redis.get(this.keys.rateLimitHits(tenantId, dayOf(this.now())))) ?? 0,
+    );
+  }
+
   private windowStart(): number {
     return Math.floor(this.now() / WINDOW_MS) * WINDOW_MS;
   }
@@ -125,6 +132,13 @@ export class RateLimiter {
       resetSec,
     }));
     if (res[0] === 1) return { ok: true, states };
+    // Refusals are counted per day for the ops page; only the refused path pays for it.
+    const hits = this.keys.rateLimitHits(s.tenantId, dayOf(this.now()));
+    await this.redis
+      .pipeline()
+      .incr(hits)
+      .expire(hits, 2 * 86400)
+      .exec();
     return { ok: false, states, refusedBy: states[res[1] - 1], retryAfterSec: resetSec };
   }
 }

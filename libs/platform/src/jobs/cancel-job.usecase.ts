@@ -1,6 +1,7 @@
 import { isTerminal, type JobRecord } from '@gateway/contracts';
 import { auditEvent, jobAudit, resultEvent } from '@gateway/events';
 import type { Principal } from '@gateway/governance';
+import { countFinished } from '@gateway/queue';
 import type { GatewayContext } from '../gateway-context';
 import { GatewayError } from '../gateway-error';
 
@@ -45,6 +46,7 @@ export class CancelJobUseCase {
         ),
       ]);
       if (res !== 'OK') continue; // the status moved under us: look again
+      countFinished(cancelled);
       // Tell whichever worker holds it to abort the provider call, and drop the queue entry.
       await this.ctx.redis.publish(this.ctx.keys.cancelChannel(), jobId);
       if (record.status === 'queued') {

@@ -1,5 +1,6 @@
 import type { AnyTaskOutput, JobRecord } from '@gateway/contracts';
 import { auditEvent, jobAudit, resultEvent } from '@gateway/events';
+import { countFinished } from '@gateway/queue';
 import type { GatewayContext } from '../gateway-context';
 
 /** Completes a just-created job with a cached output: no provider call, cost 0. */
@@ -7,6 +8,7 @@ export async function completeFromCache(
   ctx: GatewayContext,
   record: JobRecord,
   output: AnyTaskOutput,
+  traceparent?: string,
 ): Promise<JobRecord> {
   const now = new Date();
   const done: JobRecord = {
@@ -20,11 +22,13 @@ export async function completeFromCache(
     costUsd: 0,
     timings: { queuedMs: 0, providerMs: 0, totalMs: now.getTime() - Date.parse(record.createdAt) },
   };
-  await ctx.store.transition(['queued'], done, [
-    resultEvent(done),
+  const res = await ctx.store.transition(['queued'], done, [
+    resultEvent(done, traceparent),
     auditEvent(
       jobAudit('job.succeeded', done, 'succeeded', { details: { cached: true, costUsd: 0 } }),
+      traceparent,
     ),
   ]);
+  if (res === 'OK') countFinished(done);
   return done;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { JobRequest, type JobRecord, type ApiErrorCode } from '@gateway/contracts';
 import { auditEvent, jobAudit } from '@gateway/events';
-import { metrics } from '@gateway/observability';
+import { metrics, type AdmissionRejectReason } from '@gateway/observability';
 import type { JobGovernance, Principal, RateLimitState, TenantStore } from '@gateway/governance';
 import type { GatewayContext } from '../gateway-context';
 import { GatewayError } from '../gateway-error';
@@ -38,6 +38,20 @@ const ROUTING_ERRORS: Record<string, ApiErrorCode> = {
 };
 
 const NO_STATS: LiveStats = { get: () => undefined };
+
+/** The refusals of admission that say "not now" (limits, capacity, budget), as counted. */
+const ADMISSION_REFUSALS = new Set<string>(['rate_limited', 'queue_full', 'budget_exceeded']);
+
+/** Counts an admission step's refusal in `gateway_admission_rejected_total`, then passes it on. */
+async function counted<T>(reason: AdmissionRejectReason, step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (e) {
+    if (e instanceof GatewayError && ADMISSION_REFUSALS.has(e.code))
+      metrics().admissionRejected.inc({ code: e.code, reason });
+    throw e;
+  }
+}
 
 /**
  * Accepts a job: validate, route, store durably (with its idempotency key and the audit
@@ -104,7 +118,7 @@ export class SubmitJobUseCase {
       countRequest: !cmd.requestCounted,
       traceparent: cmd.traceparent,
     };
-    const admission = await governed(this.gov.admit(govInput));
+    const admission = await counted('rate_limit', governed(this.gov.admit(govInput)));
     const outcome = decide(routing, {
       config: cfg,
       tenant: { id: tenant.id, region: tenant.region, models: tenant.models },
@@ -123,10 +137,14 @@ export class SubmitJobUseCase {
       tenant,
       request.priority ?? 'normal',
     );
-    if (!bp.ok) throw new GatewayError(bp.code, bp.message, undefined, bp.retryAfterSec);
+    if (!bp.ok) {
+      const reason = bp.code === 'queue_full' ? 'deployment_queue' : 'tenant_queue';
+      metrics().admissionRejected.inc({ code: bp.code, reason });
+      throw new GatewayError(bp.code, bp.message, undefined, bp.retryAfterSec);
+    }
     // Budget: the worst case over the candidates is reserved until the job settles.
     const retentionSec = Math.round(cfg.jobs.retentionDays * 86400);
-    await governed(this.gov.reserve(govInput, admission, d, retentionSec));
+    await counted('budget', governed(this.gov.reserve(govInput, admission, d, retentionSec)));
     const now = new Date().toISOString();
     const record: JobRecord = {
       id,
@@ -206,7 +224,7 @@ export class SubmitJobUseCase {
     if (hit)
       return {
         created: true,
-        record: await completeFromCache(this.ctx, record, hit.output),
+        record: await completeFromCache(this.ctx, record, hit.output, cmd.traceparent),
         rateLimit: admission.rateLimit,
       };
     const target = cfg.deploymentById.get(d.deployment)!;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { metrics } from '@gateway/observability';
 import type { Redis } from 'ioredis';
 import type { BackpressureKeys, GateSettings } from './backpressure-keys';
 import { classify, pauseFor, type CallReport } from './call-outcome';
@@ -180,7 +181,7 @@ export class ProviderGate {
     const s = lease.settings;
     this.held.get(lease.deploymentId)?.delete(lease.id);
     const outcome = report ? classify(report.error) : 'neutral';
-    await this.redis.gwBpRelease(
+    const limit = await this.redis.gwBpRelease(
       this.keys.state(lease.deploymentId),
       this.keys.leases(lease.deploymentId),
       now,
@@ -199,6 +200,9 @@ export class ProviderGate {
       s.breaker.failureThreshold,
       s.breaker.openMs,
     );
+    // The adaptive limit as this call left it, for `gateway_concurrency_limit`.
+    if (Number.isFinite(Number(limit)))
+      metrics().concurrencyLimit.set({ deployment: lease.deploymentId }, Number(limit));
     this.wake.get(lease.deploymentId)?.();
     const pauseMs = report ? pauseFor(report) : 0;
     if (pauseMs > 0) await this.pause(lease.deploymentId, pauseMs, outcome);

@@ -1,7 +1,34 @@
 import type { JobRecord } from '@gateway/contracts';
-import { metrics, recordSpan, type GatewayMetrics } from '@gateway/observability';
+import {
+  metrics,
+  recordSpan,
+  type FinishedStatus,
+  type GatewayMetrics,
+} from '@gateway/observability';
 import type { ProviderError } from '@gateway/providers';
 import type { JobObserver } from './process-job.usecase';
+
+/**
+ * Counts a job that reached a terminal status (and its end-to-end latency). Workers call it
+ * for succeeded and failed jobs; the ingest for cancelled ones and cache hits, which never
+ * reach a worker.
+ */
+export function countFinished(record: JobRecord, m: GatewayMetrics = metrics()): void {
+  if (record.status !== 'succeeded' && record.status !== 'failed' && record.status !== 'cancelled')
+    return;
+  const status: FinishedStatus = record.status;
+  m.jobsFinished.inc({
+    task: record.task,
+    deployment: record.route.deployment,
+    tenant: record.tenantId,
+    status,
+  });
+  if (record.timings)
+    m.jobDuration.observe(
+      { task: record.task, deployment: record.route.deployment, status },
+      record.timings.totalMs / 1000,
+    );
+}
 
 /**
  * Turns a job's life in the worker into metrics, and each provider call into a span (child
@@ -34,7 +61,7 @@ export class MetricsObserver implements JobObserver {
   }
 
   onSucceeded(record: JobRecord): void {
-    this.finished(record);
+    countFinished(record, this.m);
     const labels = { tenant: record.tenantId, deployment: record.route.deployment };
     if (record.usage) {
       this.m.tokens.inc({ ...labels, direction: 'input' }, record.usage.inputTokens);
@@ -44,7 +71,7 @@ export class MetricsObserver implements JobObserver {
   }
 
   onFailed(record: JobRecord): void {
-    this.finished(record);
+    countFinished(record, this.m);
     this.m.jobFailures.inc({
       deployment: record.route.deployment,
       code: record.error?.code ?? 'unknown',
@@ -57,20 +84,5 @@ export class MetricsObserver implements JobObserver {
 
   onFallback(from: string, to: string): void {
     this.m.fallbacks.inc({ from, to });
-  }
-
-  private finished(record: JobRecord): void {
-    const status = record.status === 'succeeded' ? 'succeeded' : 'failed';
-    this.m.jobsFinished.inc({
-      task: record.task,
-      deployment: record.route.deployment,
-      tenant: record.tenantId,
-      status,
-    });
-    if (record.timings)
-      this.m.jobDuration.observe(
-        { task: record.task, deployment: record.route.deployment, status },
-        record.timings.totalMs / 1000,
-      );
   }
 }

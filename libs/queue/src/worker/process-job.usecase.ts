@@ -105,6 +105,7 @@ export class ProcessJobUseCase {
     if (!deployment) {
       return this.fail(
         running,
+        a.data.traceparent,
         new ProviderError('not_found', `Deployment "${a.deploymentId}" is no longer configured`),
       );
     }
@@ -229,7 +230,7 @@ export class ProcessJobUseCase {
     }
     const mayFallBack = err.retryable || record.route.fallbackOnNonRetryable === true;
     if (mayFallBack && (await this.fallBack(record, a, err))) return { kind: 'done' };
-    return this.fail(record, err);
+    return this.fail(record, a.data.traceparent, err);
   }
 
   /** Moves the job to the next candidate's queue, keeping its id. */
@@ -299,7 +300,12 @@ export class ProcessJobUseCase {
     return true;
   }
 
-  private async fail(record: JobRecord, err: ProviderError): Promise<AttemptOutcome> {
+  /** Fails the job; its events carry the attempt's trace like a success's do. */
+  private async fail(
+    record: JobRecord,
+    traceparent: string | undefined,
+    err: ProviderError,
+  ): Promise<AttemptOutcome> {
     const finishedAt = new Date();
     const failed: JobRecord = {
       ...record,
@@ -315,8 +321,11 @@ export class ProcessJobUseCase {
       },
     };
     await this.store.transition(['running', 'queued'], failed, [
-      resultEvent(failed),
-      auditEvent(jobAudit('job.failed', failed, 'failed', { details: { errorCode: err.code } })),
+      resultEvent(failed, traceparent),
+      auditEvent(
+        jobAudit('job.failed', failed, 'failed', { details: { errorCode: err.code } }),
+        traceparent,
+      ),
     ]);
     this.notify((o) => o.onFailed?.(failed));
     return { kind: 'done' };

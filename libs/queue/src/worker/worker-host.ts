@@ -107,7 +107,12 @@ export class WorkerHost {
         this.log.warn({ err: err.message, deployment: d.id }, 'worker error'),
       );
       this.workers.set(d.id, worker);
-      metrics().concurrencyLimit.set({ deployment: d.id }, d.limits.maxConcurrency);
+      // Until a call settles and reports the shared adaptive limit, the one it starts from.
+      const gs = gateSettings(d);
+      metrics().concurrencyLimit.set(
+        { deployment: d.id },
+        gs.adaptive.enabled ? Math.min(gs.maxConcurrency, gs.adaptive.initial) : gs.maxConcurrency,
+      );
       this.log.info({ deployment: d.id, concurrency: d.limits.maxConcurrency }, 'worker started');
     }
   }

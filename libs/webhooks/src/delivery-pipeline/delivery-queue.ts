@@ -65,3 +65,32 @@ export async function webhookBacklog(redis: Redis, keys: WebhookKeys): Promise<n
     .exec();
   return (res ?? []).reduce((n, [, v]) => n + Number(v ?? 0), 0);
 }
+
+/** Deliveries by state, for the `gateway_webhook_backlog` gauge. */
+export interface WebhookBacklogByState {
+  /** Ready to send (waiting or prioritized). */
+  readonly waiting: number;
+  readonly active: number;
+  /** Retries waiting out their backoff delay. */
+  readonly delayed: number;
+  /** Out of attempts, kept for an operator to replay. */
+  readonly dead: number;
+}
+
+/** Every delivery state in one round trip. */
+export async function webhookBacklogByState(
+  redis: Redis,
+  keys: WebhookKeys,
+): Promise<WebhookBacklogByState> {
+  const base = `${keys.bullPrefix()}:${WEBHOOK_QUEUE}`;
+  const res = await redis
+    .pipeline()
+    .llen(`${base}:wait`)
+    .zcard(`${base}:prioritized`)
+    .llen(`${base}:active`)
+    .zcard(`${base}:delayed`)
+    .zcard(keys.deadIndex())
+    .exec();
+  const n = (i: number) => Number(res?.[i]?.[1] ?? 0);
+  return { waiting: n(0) + n(1), active: n(2), delayed: n(3), dead: n(4) };
+}
