@@ -40,6 +40,9 @@ export interface Fixture {
   victimKeyId: string;
   jobs: { acme: string; globex: string };
   webhooks: { acme: string; globex: string };
+  /** An uploaded batch input file and a batch made from it, per tenant (OpenAI routes). */
+  files: { acme: string; globex: string };
+  batches: { acme: string; globex: string };
   /** A digest of every piece of state a refused request must leave alone. */
   state(): Promise<string>;
   /** Sends one request; never throws on an HTTP answer. */
@@ -62,6 +65,16 @@ export async function startFixture(
     apps: opts.apps ?? ['ingest-api'],
     env: { BODY_LIMIT_BYTES: String(BODY_LIMIT), VENDOR_SECRET, ...opts.env },
   });
+  try {
+    return await setUp(gw);
+  } catch (e) {
+    // A fixture that fails half-way must not leave its gateway running (the file would hang).
+    await gw.stop();
+    throw e;
+  }
+}
+
+async function setUp(gw: Gateway): Promise<Fixture> {
   const redis = new Redis(gw.redisUrl);
   const keys = {
     acme: await gw.tenantKey('acme', undefined, true),
@@ -86,6 +99,44 @@ export async function startFixture(
     if (r.status !== 201) throw new Error(`webhook create: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.id;
   };
+  const file = async (key: string) => {
+    const line = {
+      custom_id: 'only',
+      method: 'POST',
+      url: '/v1/chat/completions',
+      body: { model: 'local-llm', messages: [{ role: 'user', content: 'hello' }] },
+    };
+    const form = new FormData();
+    form.append('purpose', 'batch');
+    form.append('file', new Blob([JSON.stringify(line) + '\n']), 'in.jsonl');
+    const r = await fetch(`${gw.url}/v1/files`, {
+      method: 'POST',
+      headers: bearer(key),
+      body: form,
+    });
+    const body = (await r.json()) as { id: string };
+    if (r.status !== 200 && r.status !== 201)
+      throw new Error(`file upload: ${r.status} ${JSON.stringify(body)}`);
+    return body.id;
+  };
+  const batch = async (key: string, inputFileId: string) => {
+    const r = await call<{ id: string }>(`${gw.url}/v1/batches`, {
+      key,
+      body: {
+        input_file_id: inputFileId,
+        endpoint: '/v1/chat/completions',
+        completion_window: '24h',
+      },
+    });
+    if (r.status !== 200 && r.status !== 201)
+      throw new Error(`batch create: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.id;
+  };
+  const files = { acme: await file(keys.acme), globex: await file(keys.globex) };
+  const batches = {
+    acme: await batch(keys.acme, files.acme),
+    globex: await batch(keys.globex, files.globex),
+  };
   const send = async (r: Sent) => {
     const res = await fetch(`${gw.url}${r.path}`, {
       method: r.method,
@@ -102,13 +153,25 @@ export async function startFixture(
     }
     return { status: res.status, body, text };
   };
+  const jobs = { acme: await job(keys.acme), globex: await job(keys.globex) };
+  // A batch fans its line out as a job in the background: wait for it, so the state digest
+  // only changes when a test changes it.
+  for (const t of ['acme', 'globex'] as const) {
+    const deadline = Date.now() + 15_000;
+    while ((await redis.zcard(`${gw.prefix}:{t:${t}}:jobs`)) < 2) {
+      if (Date.now() > deadline) throw new Error(`the ${t} batch never fanned out`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
   const fx: Fixture = {
     gw,
     redis,
     keys,
     victimKeyId: victimKeys.body.data[0].id,
-    jobs: { acme: await job(keys.acme), globex: await job(keys.globex) },
+    jobs,
     webhooks: { acme: await hook(keys.acme), globex: await hook(keys.globex) },
+    files,
+    batches,
     send,
     async state() {
       const admin = { authorization: `Bearer ${gw.adminKey}` };
@@ -143,6 +206,8 @@ const jobKey = (gw: Gateway, id: string) => new Keys(gw.prefix).job(id);
 export function ownedId(fx: Fixture, r: RouteSpec, owner: 'acme' | 'globex'): string {
   if (r.id === 'job') return fx.jobs[owner];
   if (r.id === 'webhook') return fx.webhooks[owner];
+  if (r.id === 'file') return fx.files[owner];
+  if (r.id === 'batch') return fx.batches[owner];
   throw new Error(`No ${owner}-owned object for ${r.method} ${r.path}`);
 }
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { bearer, BODY_LIMIT, startFixture, type Fixture, type Sent } from './fixture';
-import { errorShapeProblem, pathOf, ROUTES, type RouteSpec } from './routes';
+import { bearer, BODY_LIMIT, ownedId, startFixture, type Fixture, type Sent } from './fixture';
+import { errorShapeProblem, pathOf, ROUTES, shapeRoute, type RouteSpec } from './routes';
 
 // Property-based fuzzing of every route in the table: never a 5xx, always the documented
 // error shape, and a refused request changes nothing. FUZZ_RUNS raises the count per route.
@@ -79,7 +79,7 @@ const body = fc.oneof(
 function requestFor(fx: Fixture, r: RouteSpec) {
   const ids = fc.oneof(
     r.id && !r.stream && r.auth === 'tenant'
-      ? fc.constantFrom(r.id === 'webhook' ? fx.webhooks.acme : fx.jobs.acme, fx.jobs.globex)
+      ? fc.constantFrom(ownedId(fx, r, 'acme'), ownedId(fx, r, 'globex'))
       : fc.constant('unknown-id'),
     fc.string({ maxLength: 40 }),
     fc.constantFrom(...WEIRD_IDS),
@@ -118,12 +118,16 @@ describe('fuzzing every route in the table', () => {
   });
 
   /** Sends one request and checks the three promises; returns the answer's status. */
-  async function check(sent: Sent, baseline: { state: string }): Promise<number> {
+  async function check(sent: Sent, baseline: { state: string }, r: RouteSpec): Promise<number> {
     tried++;
     const res = await fx.send(sent);
     const what = `${sent.method} ${sent.path} → ${res.status} ${res.text.slice(0, 300)}`;
     assert.ok(res.status < 500, `no 5xx: ${what}`);
-    assert.equal(errorShapeProblem(res.status, res.body), undefined, what);
+    assert.equal(
+      errorShapeProblem(res.status, res.body, shapeRoute(r, sent.path)),
+      undefined,
+      what,
+    );
     const now = await fx.state();
     if (res.status >= 400) assert.equal(now, baseline.state, `a refusal changed state: ${what}`);
     baseline.state = now;
@@ -156,6 +160,7 @@ describe('fuzzing every route in the table', () => {
               body: q.body,
             },
             baseline,
+            r,
           );
         }),
         { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED) || undefined },
@@ -201,6 +206,7 @@ describe('fuzzing every route in the table', () => {
         const status = await check(
           { method: r.method, path: pathOf(r, 'victim'), headers, body: c.body },
           baseline,
+          r,
         ).catch((e: Error) => {
           throw new Error(`${c.name} on ${r.method} ${r.path}: ${e.message}`);
         });

@@ -2,8 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { call, postDeclaredSize } from '../support/http';
 import { sleep } from '../support/load';
-import { bearer, BODY_LIMIT, startFixture, type Fixture } from './fixture';
-import { ADMIN_ROUTES, errorShapeProblem, pathOf, ROUTES, TENANT_ID_ROUTES } from './routes';
+import { bearer, BODY_LIMIT, ownedId, startFixture, type Fixture } from './fixture';
+import {
+  ADMIN_ROUTES,
+  codeOn,
+  errorShapeProblem,
+  pathOf,
+  ROUTES,
+  TENANT_ID_ROUTES,
+  type RouteSpec,
+} from './routes';
 
 // OWASP API Security Top 10 checks that apply to the routes in the table: object-level
 // authorisation (API1), authentication (API2), unbounded resource use (API4) and
@@ -20,8 +28,10 @@ describe('OWASP API checks', () => {
     path: string,
     headers: Record<string, string>,
     status: number,
-    code: string,
+    gatewayCode: string,
+    route?: RouteSpec,
   ) => {
+    const code = route ? codeOn(route, gatewayCode) : gatewayCode;
     const before = await fx.state();
     const res = await fx.send({
       method,
@@ -32,14 +42,14 @@ describe('OWASP API checks', () => {
     const what = `${method} ${path}: ${res.status} ${res.text.slice(0, 200)}`;
     assert.equal(res.status, status, what);
     assert.equal((res.body as { error: { code: string } }).error.code, code, what);
-    assert.equal(errorShapeProblem(res.status, res.body), undefined, what);
+    assert.equal(errorShapeProblem(res.status, res.body, route), undefined, what);
     assert.equal(await fx.state(), before, `state changed: ${what}`);
   };
 
   it("API1: another tenant's id answers 404 on every id-taking route, changing nothing", async () => {
     for (const r of TENANT_ID_ROUTES) {
-      const theirs = r.id === 'webhook' ? fx.webhooks.acme : fx.jobs.acme;
-      await refused(r.method, pathOf(r, theirs), bearer(fx.keys.globex), 404, 'not_found');
+      const theirs = ownedId(fx, r, 'acme');
+      await refused(r.method, pathOf(r, theirs), bearer(fx.keys.globex), 404, 'not_found', r);
     }
     const list = await call<{ data: { id: string }[] }>(`${fx.gw.url}/v1/jobs`, {
       key: fx.keys.globex,
@@ -62,15 +72,16 @@ describe('OWASP API checks', () => {
     );
     for (const r of ADMIN_ROUTES) {
       for (const key of [fx.keys.acme, mighty]) {
-        await refused(r.method, pathOf(r, 'victim'), bearer(key), 401, 'unauthenticated');
+        await refused(r.method, pathOf(r, 'victim'), bearer(key), 401, 'unauthenticated', r);
       }
-      await refused(r.method, pathOf(r, 'victim'), {}, 401, 'unauthenticated');
+      await refused(r.method, pathOf(r, 'victim'), {}, 401, 'unauthenticated', r);
       await refused(
         r.method,
         pathOf(r, 'victim'),
         { cookie: 'gw_admin=not-the-admin-key' },
         401,
         'unauthenticated',
+        r,
       );
     }
   });
@@ -106,7 +117,7 @@ describe('OWASP API checks', () => {
     const tenantRoutes = ROUTES.filter((r) => r.auth === 'tenant');
     for (const key of [expiring.key, revoked.key]) {
       for (const r of tenantRoutes) {
-        await refused(r.method, pathOf(r, fx.jobs.acme), bearer(key), 401, 'unauthenticated');
+        await refused(r.method, pathOf(r, fx.jobs.acme), bearer(key), 401, 'unauthenticated', r);
       }
     }
   });

@@ -11,11 +11,13 @@ export interface RouteSpec {
   /** Who may call it: a tenant API key, the admin credential, or anyone. */
   readonly auth: 'tenant' | 'admin' | 'public';
   /** The object an `:id` names; tenant-owned ones must answer 404 to other tenants. */
-  readonly id?: 'job' | 'tenant' | 'key' | 'webhook';
+  readonly id?: 'job' | 'tenant' | 'key' | 'webhook' | 'file' | 'batch';
   /** True when the route takes a JSON body. */
   readonly body?: boolean;
   /** A long-lived stream (SSE) when the object exists: fuzzed with unknown ids only. */
   readonly stream?: boolean;
+  /** The OpenAI-compatible routes answer errors in OpenAI's shape, not the gateway's. */
+  readonly errors?: 'openai';
 }
 
 export const ROUTES: readonly RouteSpec[] = [
@@ -38,8 +40,47 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/admin/tenants/:id/keys', auth: 'admin', id: 'tenant' },
   { method: 'DELETE', path: '/admin/keys/:id', auth: 'admin', id: 'key' },
   { method: 'POST', path: '/admin/keys/:id/rotate', auth: 'admin', id: 'key', body: true },
+  { method: 'GET', path: '/v1/webhooks/signing-secret', auth: 'tenant' },
+  { method: 'POST', path: '/v1/webhooks/signing-secret/rotate', auth: 'tenant', body: true },
+  { method: 'POST', path: '/admin/credentials', auth: 'admin', body: true },
+  { method: 'GET', path: '/admin/credentials', auth: 'admin' },
+  { method: 'DELETE', path: '/admin/credentials/:id', auth: 'admin' },
+  { method: 'GET', path: '/admin/usage', auth: 'admin' },
+  { method: 'DELETE', path: '/admin/tenants/:id/data', auth: 'admin', id: 'tenant' },
+  { method: 'GET', path: '/admin/queues/stats', auth: 'admin' },
+  { method: 'POST', path: '/admin/deployments/:id/pause', auth: 'admin' },
+  { method: 'POST', path: '/admin/deployments/:id/resume', auth: 'admin' },
+  { method: 'POST', path: '/admin/deployments/:id/drain', auth: 'admin' },
+  { method: 'GET', path: '/admin/failures', auth: 'admin' },
+  { method: 'GET', path: '/admin/jobs/:id', auth: 'admin', id: 'job' },
+  { method: 'DELETE', path: '/admin/jobs/:id', auth: 'admin', id: 'job' },
+  { method: 'POST', path: '/admin/jobs/:id/retry', auth: 'admin', id: 'job' },
+  { method: 'POST', path: '/admin/jobs/retry', auth: 'admin', body: true },
+  { method: 'GET', path: '/admin/webhooks/dead', auth: 'admin' },
+  { method: 'POST', path: '/admin/webhooks/dead/replay', auth: 'admin', body: true },
+  { method: 'POST', path: '/admin/webhooks/dead/:id/replay', auth: 'admin' },
+  { method: 'GET', path: '/admin/tenants/:id/webhooks', auth: 'admin', id: 'tenant' },
+  { method: 'POST', path: '/admin/tenants/:id/webhooks', auth: 'admin', id: 'tenant', body: true },
   { method: 'GET', path: '/healthz', auth: 'public' },
   { method: 'GET', path: '/openapi.json', auth: 'public' },
+  // The OpenAI-compatible routes.
+  ...(
+    [
+      { method: 'POST', path: '/v1/chat/completions', auth: 'tenant', body: true },
+      { method: 'POST', path: '/v1/embeddings', auth: 'tenant', body: true },
+      { method: 'GET', path: '/v1/models', auth: 'tenant' },
+      { method: 'GET', path: '/v1/models/:id', auth: 'tenant' },
+      { method: 'POST', path: '/v1/files', auth: 'tenant', body: true },
+      { method: 'GET', path: '/v1/files', auth: 'tenant' },
+      { method: 'GET', path: '/v1/files/:id', auth: 'tenant', id: 'file' },
+      { method: 'GET', path: '/v1/files/:id/content', auth: 'tenant', id: 'file' },
+      { method: 'DELETE', path: '/v1/files/:id', auth: 'tenant', id: 'file' },
+      { method: 'POST', path: '/v1/batches', auth: 'tenant', body: true },
+      { method: 'GET', path: '/v1/batches', auth: 'tenant' },
+      { method: 'GET', path: '/v1/batches/:id', auth: 'tenant', id: 'batch' },
+      { method: 'POST', path: '/v1/batches/:id/cancel', auth: 'tenant', id: 'batch' },
+    ] as const
+  ).map((r): RouteSpec => ({ ...r, errors: 'openai' })),
 ];
 
 /** Tenant-owned objects: the object-level authorisation check runs on each of these. */
@@ -51,9 +92,46 @@ export const KNOWN_CODES = new Set<string>([...Object.keys(API_ERRORS), 'invalid
 
 export const pathOf = (r: RouteSpec, id = 'x') => r.path.replace(':id', encodeURIComponent(id));
 
+/** The code an OpenAI-compatible route answers for a gateway code (OpenAI's where one exists). */
+const OPENAI_CODES: Record<string, string> = {
+  unauthenticated: 'invalid_api_key',
+  rate_limited: 'rate_limit_exceeded',
+  validation_failed: 'invalid_request',
+};
+export const codeOn = (r: RouteSpec, code: string): string =>
+  r.errors === 'openai' ? (OPENAI_CODES[code] ?? code) : code;
+
+/**
+ * The route whose error shape applies to a path as the server sees it: clients resolve `..`
+ * segments first (`/v1/files/..` is `/v1/`), so such a path is no longer an OpenAI route.
+ */
+export function shapeRoute(r: RouteSpec, path: string): RouteSpec {
+  if (r.errors !== 'openai') return r;
+  const seen = new URL(path, 'http://gateway.invalid').pathname;
+  return /^\/v1\/(?:chat\/completions|embeddings|models|files|batches)(?:\/|$)/.test(seen)
+    ? r
+    : { ...r, errors: undefined };
+}
+
+/** OpenAI's error body: message and type strings, param and code strings or null. */
+function openAiShapeProblem(body: unknown): string | undefined {
+  const e = (body as { error?: Record<string, unknown> } | null)?.error;
+  if (!e || typeof e !== 'object') return `no error object: ${JSON.stringify(body)}`;
+  if (typeof e.message !== 'string' || e.message.length === 0) return 'no message';
+  if (typeof e.type !== 'string' || e.type.length === 0) return 'no type';
+  for (const k of ['param', 'code'] as const)
+    if (!(k in e) || (e[k] !== null && typeof e[k] !== 'string')) return `bad ${k}`;
+  return undefined;
+}
+
 /** Checks an answer against the documented error shape; returns a problem or undefined. */
-export function errorShapeProblem(status: number, body: unknown): string | undefined {
+export function errorShapeProblem(
+  status: number,
+  body: unknown,
+  route?: RouteSpec,
+): string | undefined {
   if (status < 400) return undefined;
+  if (route?.errors === 'openai') return openAiShapeProblem(body);
   const e = (body as { error?: Record<string, unknown> } | null)?.error;
   if (!e || typeof e !== 'object') return `no error object: ${JSON.stringify(body)}`;
   if (typeof e.code !== 'string' || !KNOWN_CODES.has(e.code)) return `unknown code ${e.code}`;

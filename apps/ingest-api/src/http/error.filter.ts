@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '
 import type { ApiErrorBody } from '@gateway/contracts';
 import { GatewayError } from '@gateway/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody, fromClassified, isOpenAiPath } from '../openai/openai-error';
 
 interface FastifyLikeError {
   code?: string;
@@ -52,8 +53,27 @@ export class ErrorFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
     const req = ctx.getRequest<FastifyRequest>();
-    const { status, code, message, details, retryAfter } = this.classify(exception);
+    const classified = this.classify(exception);
+    const { status, code, message, details, retryAfter } = classified;
     if (status >= 500) this.log.error({ err: exception, url: req.url }, 'request failed');
+    if (isOpenAiPath(req.url)) {
+      // Refused before the OpenAI controllers' own filter (body parsing, unknown sub-route):
+      // still OpenAI's shape, so the SDKs raise their typed errors.
+      if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+      void reply
+        .status(status)
+        .header('content-type', 'application/json; charset=utf-8')
+        .send(
+          errorBody(
+            fromClassified(
+              status === 415 && req.url.startsWith('/v1/files')
+                ? { ...classified, message: 'Send the file as multipart/form-data' }
+                : classified,
+            ),
+          ),
+        );
+      return;
+    }
     const body: ApiErrorBody = {
       error: { code, message, ...(details ? { details } : {}), requestId: String(req.id) },
     };

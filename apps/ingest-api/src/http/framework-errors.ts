@@ -1,5 +1,6 @@
 import type { ApiErrorBody } from '@gateway/contracts';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody, fromClassified, isOpenAiPath } from '../openai/openai-error';
 
 /**
  * Fastify's router refuses some requests before Nest sees them (a malformed URL, a path
@@ -12,17 +13,15 @@ export function frameworkErrors(
   reply: FastifyReply,
 ): void {
   const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
-  const body: ApiErrorBody = {
-    error: {
-      code: 'invalid_request',
-      message: tooLong
-        ? 'A path segment is over 100 characters; no id is that long'
-        : 'The URL is malformed: check its percent-encoding',
-      requestId: String(req.id),
-    },
-  };
+  const status = tooLong ? 414 : 400;
+  const message = tooLong
+    ? 'A path segment is over 100 characters; no id is that long'
+    : 'The URL is malformed: check its percent-encoding';
+  const body: ApiErrorBody | ReturnType<typeof errorBody> = isOpenAiPath(req.url)
+    ? errorBody(fromClassified({ status, code: 'invalid_request', message }))
+    : { error: { code: 'invalid_request', message, requestId: String(req.id) } };
   void reply
-    .status(tooLong ? 414 : 400)
+    .status(status)
     .header('content-type', 'application/json; charset=utf-8')
     .header('x-request-id', String(req.id))
     .send(body);

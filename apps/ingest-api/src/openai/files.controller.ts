@@ -43,13 +43,20 @@ export class FilesController {
     let purpose: string | undefined;
     let data: Buffer | undefined;
     let filename = 'upload.jsonl';
-    for await (const part of req.parts()) {
-      if (part.type === 'file') {
-        if (part.fieldname !== 'file')
-          throw bad(`Unexpected file field "${part.fieldname}"`, 'file');
-        filename = part.filename || filename;
-        data = await part.toBuffer();
-      } else if (part.fieldname === 'purpose') purpose = String(part.value);
+    try {
+      for await (const part of req.parts()) {
+        if (part.type === 'file') {
+          if (part.fieldname !== 'file')
+            throw bad(`Unexpected file field "${part.fieldname}"`, 'file');
+          filename = part.filename || filename;
+          data = await part.toBuffer();
+        } else if (part.fieldname === 'purpose') purpose = String(part.value);
+      }
+    } catch (e) {
+      // The multipart parser's own refusals (size limits) carry their status; anything else
+      // it throws means the body is not well-formed multipart.
+      if (e instanceof OpenAiHttpError || (e as { statusCode?: number }).statusCode) throw e;
+      throw bad('The multipart body is malformed; send "file" and "purpose" as form fields');
     }
     if (!data) throw bad('The "file" field is missing', 'file');
     if (purpose !== 'batch')

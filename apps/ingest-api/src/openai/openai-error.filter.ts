@@ -2,7 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs
 import { PinoLogger } from 'nestjs-pino';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorFilter } from '../http/error.filter';
-import { OpenAiHttpError, errorBody, openAiCode, openAiErrorType } from './openai-error';
+import { OpenAiHttpError, errorBody, fromClassified } from './openai-error';
 
 /**
  * The OpenAI routes answer in OpenAI's error shape, so the SDKs raise their typed errors
@@ -32,25 +32,6 @@ export class OpenAiErrorFilter implements ExceptionFilter {
 
   toOpenAi(exception: unknown): OpenAiHttpError {
     if (exception instanceof OpenAiHttpError) return exception;
-    const c = this.gateway.classify(exception);
-    const first: unknown = c.details?.[0];
-    const path =
-      first && typeof first === 'object' ? (first as Record<string, unknown>).path : undefined;
-    const param = typeof path === 'string' && path ? path : null;
-    const message =
-      c.details && c.details.length
-        ? `${c.message}: ${c.details
-            .slice(0, 5)
-            .map((d) => JSON.stringify(d))
-            .join('; ')}`
-        : c.message;
-    return new OpenAiHttpError(
-      c.status,
-      openAiErrorType(c.status),
-      openAiCode(c.code),
-      message,
-      param,
-      c.retryAfter,
-    );
+    return fromClassified(this.gateway.classify(exception));
   }
 }

@@ -69,6 +69,42 @@ export function jobFailure(error: JobError | null, jobId: string): OpenAiHttpErr
   );
 }
 
+/** The OpenAI-compatible routes: every refusal on them answers in OpenAI's shape. */
+const OPENAI_PATH = /^\/v1\/(?:chat\/completions|embeddings|models|files|batches)(?:[/?]|$)/;
+export const isOpenAiPath = (url: string): boolean => OPENAI_PATH.test(url);
+
+/** A refusal as the gateway classified it (status, code, message, details, Retry-After). */
+export interface ClassifiedError {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly details?: unknown[];
+  readonly retryAfter?: number;
+}
+
+/** The gateway's refusal in OpenAI's terms: the first detail's path becomes `param`. */
+export function fromClassified(c: ClassifiedError): OpenAiHttpError {
+  const first: unknown = c.details?.[0];
+  const path =
+    first && typeof first === 'object' ? (first as Record<string, unknown>).path : undefined;
+  const param = typeof path === 'string' && path ? path : null;
+  const message =
+    c.details && c.details.length
+      ? `${c.message}: ${c.details
+          .slice(0, 5)
+          .map((d) => JSON.stringify(d))
+          .join('; ')}`
+      : c.message;
+  return new OpenAiHttpError(
+    c.status,
+    openAiErrorType(c.status),
+    openAiCode(c.code),
+    message,
+    param,
+    c.retryAfter,
+  );
+}
+
 export function errorBody(e: OpenAiHttpError): OpenAiErrorBody {
   return { error: { message: e.message, type: e.type, param: e.param, code: e.code } };
 }
