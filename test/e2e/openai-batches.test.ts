@@ -16,6 +16,8 @@ tenants:
   - { id: globex }
 `;
 
+const HOUR_SECONDS = 4;
+
 const line = (id: string, model: string, text: string, url = '/v1/chat/completions') =>
   JSON.stringify({
     custom_id: id,
@@ -41,7 +43,13 @@ describe('OpenAI files and batches through the official SDK', () => {
   let noScope: OpenAI;
 
   before(async () => {
-    gw = await startGateway({ config: CONFIG, apps: ['ingest-api', 'worker-llm'] });
+    gw = await startGateway({
+      config: CONFIG,
+      apps: ['ingest-api', 'worker-llm'],
+      // An hour of completion_window lasts 4 s, so a '1h' batch expires within the test (the
+      // '24h' batches of the other tests get 96 s, far more than they need).
+      env: { GATEWAY_BATCH_HOUR_SECONDS: String(HOUR_SECONDS) },
+    });
     const url = `${gw.url}/v1`;
     client = new OpenAI({
       baseURL: url,
@@ -187,5 +195,81 @@ describe('OpenAI files and batches through the official SDK', () => {
       client.batches.cancel(b.id),
       (e: unknown) => (e as { status?: number }).status === 409,
     );
+  });
+
+  it('expires a batch whose completion window passes: finished lines kept, the rest batch_expired', async () => {
+    // Two quick lines, then more slow ones (one at a time, 1.5 s each) than a batch keeps in
+    // flight: some run, some wait in the queue, some are never sent before the window ends.
+    const lines = [
+      line('fast-0', 'local-chat', 'Hello?'),
+      line('fast-1', 'local-chat', 'Hi?'),
+      ...Array.from({ length: 300 }, (_, i) => line(`slow-${i}`, 'slow-chat', `Question ${i}?`)),
+    ];
+    const file = await client.files.create({
+      file: await toFile(Buffer.from(lines.join('\n')), 'expiring.jsonl'),
+      purpose: 'batch',
+    });
+    const b = await client.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/chat/completions',
+      // The SDK's type knows only OpenAI's '24h'; the gateway takes any whole number of hours.
+      completion_window: '1h' as '24h',
+    });
+    assert.equal(b.expires_at! - b.created_at, HOUR_SECONDS);
+    const done = await waitFor(client, b.id, ['expired', 'completed', 'failed'], 30_000);
+    assert.equal(done.status, 'expired', JSON.stringify(done));
+    assert.ok(done.in_progress_at && done.finalizing_at && done.expired_at);
+    assert.equal(done.completed_at, null);
+    const counts = done.request_counts!;
+    assert.equal(counts.total, lines.length);
+    assert.equal(counts.completed + counts.failed, lines.length);
+    assert.ok(counts.completed >= 2 && counts.completed < 10, JSON.stringify(counts));
+
+    const read = async (id: string) =>
+      (await (await client.files.content(id)).text())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+    const out = await read(done.output_file_id!);
+    const errs = await read(done.error_file_id!);
+    assert.equal(out.length, counts.completed);
+    assert.equal(errs.length, counts.failed);
+    for (const l of out) assert.equal(l.response.status_code, 200, JSON.stringify(l));
+    assert.ok(
+      out.some((l) => l.custom_id === 'fast-0') && out.some((l) => l.custom_id === 'fast-1'),
+    );
+    for (const l of errs) {
+      assert.equal(l.response, null);
+      assert.equal(l.error.code, 'batch_expired', JSON.stringify(l));
+      assert.match(l.error.message, /completion window expired/);
+    }
+    // Every line is answered exactly once, in one file or the other.
+    const ids = [...out, ...errs].map((l) => l.custom_id as string);
+    assert.equal(new Set(ids).size, lines.length);
+
+    // The batch's jobs that had not finished were cancelled; none is left to run.
+    const batchJobs = async (status: string) => {
+      const found: { error: { message: string } }[] = [];
+      let cursor: string | null = null;
+      for (let page = 0; page < 10; page++) {
+        const q = `status=${status}&limit=100${cursor ? `&cursor=${cursor}` : ''}`;
+        const r = await fetch(`${gw.url}/v1/jobs?${q}`, {
+          headers: { authorization: `Bearer ${client.apiKey}` },
+        });
+        const body = (await r.json()) as {
+          data: { metadata?: Record<string, string>; error: { message: string } }[];
+          nextCursor: string | null;
+        };
+        found.push(...body.data.filter((j) => j.metadata?.batch_id === b.id));
+        cursor = body.nextCursor;
+        if (!cursor) break;
+      }
+      return found;
+    };
+    assert.equal((await batchJobs('queued')).length, 0);
+    assert.equal((await batchJobs('running')).length, 0);
+    const cancelled = await batchJobs('cancelled');
+    assert.ok(cancelled.length > 0 && cancelled.length < counts.failed, `${cancelled.length}`);
+    for (const j of cancelled) assert.match(j.error.message, /completion window of batch/);
   });
 });

@@ -66,6 +66,11 @@ const RuntimeEnvSchema = z.object({
     .int()
     .min(1024)
     .default(100 * 1024 * 1024),
+  /**
+   * Seconds one hour of a batch's `completion_window` lasts. Only tests change it, to watch a
+   * batch expire in seconds; the API still takes the window in hours.
+   */
+  GATEWAY_BATCH_HOUR_SECONDS: z.coerce.number().int().min(1).max(3600).default(3600),
 });
 
 export type BlobStoreEnv =
@@ -121,6 +126,8 @@ export interface RuntimeEnv {
   /** The blob store: local directory under dataDir, or an S3-compatible bucket. */
   readonly blobStore: BlobStoreEnv;
   readonly filesMaxBytes: number;
+  /** Seconds one hour of a batch's `completion_window` lasts (3600 but in tests). */
+  readonly batchHourSeconds: number;
   /** The raw environment, for `${ENV}` interpolation in gateway.yaml only. */
   readonly vars: Readonly<Record<string, string | undefined>>;
 }
@@ -220,6 +227,7 @@ export function loadRuntimeEnv(
           })
         : Object.freeze({ kind: 'local' as const }),
     filesMaxBytes: e.GATEWAY_FILES_MAX_BYTES,
+    batchHourSeconds: e.GATEWAY_BATCH_HOUR_SECONDS,
     vars: Object.freeze({ ...env }),
   });
 }

@@ -16,12 +16,29 @@ const ContentPart = z.discriminatedUnion('type', [
 ]);
 export type ContentPart = z.infer<typeof ContentPart>;
 
-export const ChatMessage = z.strictObject({
-  role: z.enum(['system', 'user', 'assistant', 'tool']),
-  content: z.union([z.string().max(2_000_000), z.array(ContentPart).min(1).max(64)]),
-  name: z.string().max(64).optional(),
-  toolCallId: z.string().max(128).optional(),
+/** A tool call the model made earlier in the conversation, sent back as history. */
+export const ToolCallInput = z.strictObject({
+  id: z.string().min(1).max(128),
+  name: z.string().min(1).max(64),
+  /** The arguments as the model wrote them: a JSON text. */
+  arguments: z.string().max(2_000_000),
 });
+export type ToolCallInput = z.infer<typeof ToolCallInput>;
+
+export const ChatMessage = z
+  .strictObject({
+    role: z.enum(['system', 'user', 'assistant', 'tool']),
+    content: z.union([z.string().max(2_000_000), z.array(ContentPart).min(1).max(64)]),
+    name: z.string().max(64).optional(),
+    /** On a `tool` message: the id of the tool call it answers. */
+    toolCallId: z.string().max(128).optional(),
+    /** On an `assistant` message: the tools it called (its content may then be empty). */
+    toolCalls: z.array(ToolCallInput).min(1).max(128).optional(),
+  })
+  .refine((m) => !m.toolCalls || m.role === 'assistant', {
+    message: 'only assistant messages carry toolCalls',
+    path: ['toolCalls'],
+  });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
 export const ToolDefinition = z.strictObject({

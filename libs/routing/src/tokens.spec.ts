@@ -39,6 +39,28 @@ describe('estimateTokens', () => {
     assert.equal(ocr.inputTokens, PROMPT_OVERHEAD_TOKENS + IMAGE_TOKENS);
   });
 
+  it('counts the tool calls of assistant turns in the history', () => {
+    const args = '{"city":"Paris","units":"metric"}';
+    const messages = [
+      { role: 'user', content: 'Weather?' },
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [{ id: 'c1', name: 'get_weather', arguments: args }],
+      },
+      { role: 'tool', toolCallId: 'c1', content: 'Sunny' },
+    ];
+    const r = estimateTokens(job({ task: 'chat', input: { messages } }));
+    assert.equal(
+      r.inputTokens,
+      3 * MESSAGE_OVERHEAD_TOKENS +
+        encode('Weather?').length +
+        encode('get_weather').length +
+        encode(args).length +
+        encode('Sunny').length,
+    );
+  });
+
   it('treats special-token strings in user text as plain text', () => {
     const r = estimateTokens(job({ task: 'summarize', input: { text: 'a <|endoftext|> b' } }));
     assert.ok(r.inputTokens > PROMPT_OVERHEAD_TOKENS);

@@ -64,6 +64,7 @@ function chatInputTokens(input: TaskInput<'chat'>): number {
     n += MESSAGE_OVERHEAD_TOKENS;
     if (typeof m.content === 'string') n += countTextTokens(m.content);
     else for (const p of m.content) n += p.type === 'text' ? countTextTokens(p.text) : IMAGE_TOKENS;
+    for (const t of m.toolCalls ?? []) n += countTextTokens(t.name) + countTextTokens(t.arguments);
   }
   if (input.tools?.length) n += countTextTokens(JSON.stringify(input.tools));
   if (input.responseFormat?.type === 'json_schema') {

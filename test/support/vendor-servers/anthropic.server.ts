@@ -24,6 +24,7 @@ import {
   type Json,
   errorFixture,
 } from './vendor-server';
+import { anthropicToolHistoryProblem, refuse } from './tool-history';
 
 /** Success headers; resets are whole seconds one minute ahead. */
 export function anthropicRateLimitHeaders(): Record<string, string> {
@@ -63,6 +64,8 @@ function forcedTool(body: Json): { name: string; input: unknown } | undefined {
 function respond(req: RecordedRequest): ScriptedResponse {
   if (req.method !== 'POST' || req.path !== '/v1/messages') return error(404);
   if (!req.headers['anthropic-version']) return error(400);
+  const problem = anthropicToolHistoryProblem(req.body?.messages);
+  if (problem) return refuse(error(400), problem);
   const tool = forcedTool(req.body);
   const model = String(req.body?.model ?? 'claude');
   if (req.body?.stream) {

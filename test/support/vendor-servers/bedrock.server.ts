@@ -28,6 +28,7 @@ import {
   type Json,
   errorFixture,
 } from './vendor-server';
+import { bedrockToolHistoryProblem, refuse } from './tool-history';
 
 export const BEDROCK_TEST_CREDENTIALS = {
   accessKeyId: 'AKIDTESTBEDROCK',
@@ -102,6 +103,8 @@ function forcedTool(body: Json): { name: string; input: unknown } | undefined {
 function answer(req: RecordedRequest): ScriptedResponse {
   const m = MODEL_PATH.exec(req.path);
   if (req.method !== 'POST' || !m) return error(404);
+  const problem = bedrockToolHistoryProblem(req.body?.messages);
+  if (problem) return refuse(error(400), problem);
   const tool = forcedTool(req.body);
   if (m[2] === 'converse-stream') {
     const [start, delta, blockStop, stop, metadata] = structuredClone(streamFixture) as Json[];

@@ -24,6 +24,7 @@ import {
   type Json,
   errorFixture,
 } from './vendor-server';
+import { geminiToolHistoryProblem, refuse } from './tool-history';
 
 const METHOD_PATH =
   /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/;
@@ -46,6 +47,9 @@ function respond(req: RecordedRequest): ScriptedResponse {
   const m = METHOD_PATH.exec(req.path);
   if (req.method !== 'POST' || !m) return error(404);
   const [, model, method] = m;
+  const generates = method === 'generateContent' || method === 'streamGenerateContent';
+  const problem = generates ? geminiToolHistoryProblem(req.body?.contents) : undefined;
+  if (problem) return refuse(error(400), problem);
   const values = (i: number) => ({ values: fakeEmbedding(i, req.body?.outputDimensionality) });
   switch (method) {
     case 'embedContent':

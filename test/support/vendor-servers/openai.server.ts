@@ -28,6 +28,7 @@ import {
   type VendorServer,
   type Json,
 } from './vendor-server';
+import { openAiToolHistoryProblem, refuse } from './tool-history';
 
 export interface OpenAiShape {
   readonly isChat: (path: string) => boolean;
@@ -93,6 +94,8 @@ export function openAiShapedBehaviour(shape: OpenAiShape): VendorBehaviour {
         };
       }
       if (!shape.isChat(req.path)) return error(404);
+      const problem = openAiToolHistoryProblem(req.body?.messages);
+      if (problem) return refuse(error(400, undefined, req), problem);
       const content = chatContent(req.body);
       if (req.body?.stream) {
         const [first, piece, last, usage] = structuredClone(chunkFixture) as Json[];

@@ -69,7 +69,7 @@ export class BatchFanout {
       if (r?.status === 'succeeded')
         out.push(outputLine(meta.c, r.id, 200, this.render(b, r, meta)));
       else if (r?.status === 'cancelled')
-        err.push(lineError(meta.c, this.stopCode(b), 'The request was stopped before it finished'));
+        err.push(lineError(meta.c, this.stopCode(b), this.stopMessage(b)));
       else {
         const e = jobFailure(r?.error ?? null, ids[i]);
         err.push(outputLine(meta.c, ids[i], e.status, errorBody(e)));
@@ -80,8 +80,15 @@ export class BatchFanout {
     return ids.length - done.length;
   }
 
+  /** The error of a line a stopped batch never answered: cancelled, or out of time. */
   stopCode(b: StoredBatch): string {
     return b.status === 'cancelling' ? 'batch_cancelled' : 'batch_expired';
+  }
+
+  stopMessage(b: StoredBatch): string {
+    return b.status === 'cancelling'
+      ? 'The batch was cancelled before this request finished'
+      : 'This request could not be executed before the completion window expired';
   }
 
   private render(b: StoredBatch, r: JobRecord, meta: Inflight): unknown {

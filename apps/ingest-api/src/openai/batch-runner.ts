@@ -122,12 +122,22 @@ export class BatchRunner {
     await this.store.save({ ...b, status: 'in_progress', in_progress_at: now() });
   }
 
-  /** Cancel or expiry: stop in-flight jobs, account for unsent lines, then finalise. */
+  /**
+   * Cancel or expiry (OpenAI's semantics for both): jobs still queued or running are
+   * cancelled, finished lines keep their results, and every line without one is reported in
+   * the error file (`batch_cancelled` / `batch_expired`); then the batch is finalised.
+   */
   private async stop(b: StoredBatch): Promise<void> {
     const ids = await this.store.ctx.redis.hkeys(this.store.inflightKey(b.id));
     const principal = principalOf(b);
+    const reason =
+      b.status === 'cancelling'
+        ? `Cancelled with batch ${b.id}`
+        : `Cancelled: the completion window of batch ${b.id} passed`;
     // A job that finished meanwhile answers 409; its result is harvested like any other.
-    await Promise.all(ids.map((j) => this.cancel.execute(principal, j).catch(() => undefined)));
+    await Promise.all(
+      ids.map((j) => this.cancel.execute(principal, j, reason).catch(() => undefined)),
+    );
     const left = await this.fanout.harvest(b);
     if (left > 0) return; // a job is still settling; next tick
     const { total } = await this.store.counts(b.id);
@@ -142,9 +152,7 @@ export class BatchRunner {
       for await (const text of rl) {
         if (errs.length >= LINES_PER_TICK) break;
         const line = JSON.parse(text) as BatchLine;
-        errs.push(
-          lineError(line.custom_id, 'batch_expired', 'The batch expired before this request ran'),
-        );
+        errs.push(lineError(line.custom_id, this.fanout.stopCode(b), this.fanout.stopMessage(b)));
         b.cursor += 1;
         b.offset += Buffer.byteLength(text) + 1;
       }

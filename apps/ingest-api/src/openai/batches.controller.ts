@@ -76,7 +76,7 @@ export class BatchesController {
       error_file_id: null,
       created_at: now,
       in_progress_at: null,
-      expires_at: now + hours * 3600,
+      expires_at: now + hours * this.batches.ctx.env.batchHourSeconds,
       finalizing_at: null,
       completed_at: null,
       failed_at: null,

@@ -48,6 +48,15 @@ function messageOf(m: OpenAiMessage): Record<string, unknown> {
     content,
     ...(m.name ? { name: m.name } : {}),
     ...(m.tool_call_id ? { toolCallId: m.tool_call_id } : {}),
+    ...(m.tool_calls?.length
+      ? {
+          toolCalls: m.tool_calls.map((t) => ({
+            id: t.id,
+            name: t.function.name,
+            arguments: t.function.arguments,
+          })),
+        }
+      : {}),
   };
 }
 

@@ -9,21 +9,39 @@ const ImagePart = z.object({
   }),
 });
 const ToolCallIn = z.object({
-  id: z.string(),
+  id: z.string().min(1).max(128),
   type: z.literal('function'),
-  function: z.object({ name: z.string(), arguments: z.string() }),
+  function: z.object({ name: z.string().min(1).max(64), arguments: z.string() }),
 });
 
-const Message = z.object({
-  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
-  content: z
-    .union([z.string(), z.array(z.union([TextPart, ImagePart])).min(1), z.null()])
-    .optional(),
-  name: z.string().max(64).optional(),
-  tool_call_id: z.string().max(128).optional(),
-  tool_calls: z.array(ToolCallIn).optional(),
-  refusal: z.string().nullable().optional(),
-});
+const Message = z
+  .object({
+    role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
+    content: z
+      .union([z.string(), z.array(z.union([TextPart, ImagePart])).min(1), z.null()])
+      .optional(),
+    name: z.string().max(64).optional(),
+    tool_call_id: z.string().min(1).max(128).optional(),
+    tool_calls: z.array(ToolCallIn).max(128).optional(),
+    refusal: z.string().nullable().optional(),
+  })
+  .check((ctx) => {
+    const m = ctx.value;
+    if (m.role === 'tool' && !m.tool_call_id)
+      ctx.issues.push({
+        code: 'custom',
+        input: m,
+        path: ['tool_call_id'],
+        message: 'a tool message needs the tool_call_id of the call it answers',
+      });
+    if (m.tool_calls?.length && m.role !== 'assistant')
+      ctx.issues.push({
+        code: 'custom',
+        input: m,
+        path: ['tool_calls'],
+        message: 'only assistant messages carry tool_calls',
+      });
+  });
 
 const ResponseFormat = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text') }),

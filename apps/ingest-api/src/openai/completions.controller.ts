@@ -10,6 +10,7 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
+import type { JobRecord } from '@gateway/contracts';
 import type { FastifyReply } from 'fastify';
 import { ApiKeyGuard, RequireScope, type AuthedRequest } from '../http/auth.guard';
 import {
@@ -25,10 +26,15 @@ import { OpenAiErrorFilter } from './openai-error.filter';
 import type { OpenAiJobs } from './openai-jobs';
 import { OPENAI_JOBS } from './openai.tokens';
 
-/** Aborts when the client goes away, so a waiting request stops waiting. */
-function clientGone(req: AuthedRequest): AbortSignal {
+/**
+ * Aborts when the client closes the connection before the answer is complete. The response's
+ * `close` is the signal: the request's own `close` fires as soon as its body has been read.
+ */
+function clientGone(reply: FastifyReply): AbortSignal {
   const ac = new AbortController();
-  req.raw.once('close', () => ac.abort());
+  const res = reply.raw;
+  if (res.destroyed) ac.abort();
+  else res.once('close', () => !res.writableFinished && ac.abort());
   return ac.signal;
 }
 
@@ -50,13 +56,12 @@ export class CompletionsController {
   ): Promise<void> {
     const oa = parseOpenAi(ChatCompletionRequest, body);
     const stream = oa.stream === true;
-    const record = await this.jobs.submit(
-      req.principal!,
-      chatJobRequest(oa, { stream }),
-      traceparent,
-    );
+    const gone = clientGone(reply);
+    const record = await this.submit(req, chatJobRequest(oa, { stream }), traceparent, gone);
+    if (!record) return;
     if (!stream) {
-      const done = await this.jobs.waitSucceeded(record, clientGone(req));
+      const done = await this.jobs.waitSucceeded(record, gone);
+      if (gone.aborted) return;
       void reply.header('x-gateway-job-id', record.id).send(chatCompletionOf(done));
       return;
     }
@@ -70,15 +75,13 @@ export class CompletionsController {
       'x-request-id': String(req.id),
       'x-gateway-job-id': record.id,
     });
-    let gone = false;
-    req.raw.once('close', () => (gone = true));
     try {
       await relayChatStream({
         jobs: this.jobs,
         record,
         res,
         includeUsage: oa.stream_options?.include_usage === true,
-        aborted: () => gone,
+        aborted: () => gone.aborted,
       });
     } catch (e) {
       this.jobs.ctx.log.error({ err: e, jobId: record.id }, 'chat stream relay failed');
@@ -96,9 +99,32 @@ export class CompletionsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const oa = parseOpenAi(EmbeddingsRequest, body);
-    const record = await this.jobs.submit(req.principal!, embedJobRequest(oa), traceparent);
-    const done = await this.jobs.waitSucceeded(record, clientGone(req));
+    const gone = clientGone(reply);
+    const record = await this.submit(req, embedJobRequest(oa), traceparent, gone);
+    if (!record) return;
+    const done = await this.jobs.waitSucceeded(record, gone);
+    if (gone.aborted) return;
     void reply.header('x-gateway-job-id', record.id);
     return embeddingsListOf(done, oa.encoding_format ?? 'float');
+  }
+
+  /**
+   * Submits the call's job and ties it to the connection: once the client is gone the job is
+   * cancelled, whether it is still queued or already running. Nothing is submitted (and
+   * undefined returned) when the client left while the request was being admitted.
+   */
+  private async submit(
+    req: AuthedRequest,
+    body: Record<string, unknown>,
+    traceparent: string | undefined,
+    gone: AbortSignal,
+  ): Promise<JobRecord | undefined> {
+    if (gone.aborted) return undefined;
+    const principal = req.principal!;
+    const record = await this.jobs.submit(principal, body, traceparent);
+    const abandon = () => void this.jobs.abandon(principal, record.id);
+    if (gone.aborted) abandon();
+    else gone.addEventListener('abort', abandon, { once: true });
+    return record;
   }
 }

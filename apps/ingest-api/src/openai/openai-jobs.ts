@@ -1,6 +1,12 @@
 import { isTerminal, type JobRecord } from '@gateway/contracts';
 import type { Principal } from '@gateway/governance';
-import type { GatewayContext, JobWaiter, SubmitJobUseCase } from '@gateway/platform';
+import {
+  GatewayError,
+  type CancelJobUseCase,
+  type GatewayContext,
+  type JobWaiter,
+  type SubmitJobUseCase,
+} from '@gateway/platform';
 import type { Redis } from 'ioredis';
 import { jobFailure } from './openai-error';
 
@@ -11,8 +17,8 @@ const POOL_IDLE = 32;
 
 /**
  * Runs OpenAI calls as gateway jobs: submit through the same use case as `POST /v1/jobs`, then
- * wait for the outcome (woken by pub/sub). Also lends blocking Redis connections to stream
- * relays, which XREAD a job's delta stream.
+ * wait for the outcome (woken by pub/sub); a call whose client went away cancels its job.
+ * Also lends blocking Redis connections to stream relays, which XREAD a job's delta stream.
  */
 export class OpenAiJobs {
   private readonly idle: Redis[] = [];
@@ -22,6 +28,7 @@ export class OpenAiJobs {
     readonly ctx: GatewayContext,
     private readonly submitJob: SubmitJobUseCase,
     readonly waiter: JobWaiter,
+    private readonly cancelJob: CancelJobUseCase,
   ) {}
 
   async submit(principal: Principal, body: unknown, traceparent?: string): Promise<JobRecord> {
@@ -30,19 +37,42 @@ export class OpenAiJobs {
       .record;
   }
 
-  /** Resolves with the finished record, or throws the job's failure in OpenAI's shape. */
+  /**
+   * Resolves with the finished record, or throws the job's failure in OpenAI's shape. Returns
+   * early (with the record as it is) when `signal` aborts.
+   */
   async waitSucceeded(record: JobRecord, signal?: AbortSignal): Promise<JobRecord> {
     const deadline = Date.now() + MAX_WAIT_MS;
     let r = record;
     while (!isTerminal(r.status) && Date.now() < deadline && !signal?.aborted)
-      r = await this.waiter.waitForTerminal(r, Math.min(60_000, deadline - Date.now()));
-    if (r.status === 'succeeded') return r;
+      r = await this.waiter.waitForTerminal(r, Math.min(60_000, deadline - Date.now()), signal);
+    if (r.status === 'succeeded' || signal?.aborted) return r;
     if (!isTerminal(r.status))
       throw jobFailure(
         { code: 'timeout', message: 'The job did not finish in time', retryable: true },
         r.id,
       );
     throw jobFailure(r.error, r.id);
+  }
+
+  /**
+   * The client of a synchronous call went away before its answer: nobody will read the result,
+   * so the job is cancelled like `DELETE /v1/jobs/:id` (a queued job never runs, a running
+   * provider call is aborted, the budget reservation is released). A job that finished
+   * meanwhile stays as it is.
+   */
+  async abandon(principal: Principal, jobId: string): Promise<void> {
+    try {
+      await this.cancelJob.execute(
+        principal,
+        jobId,
+        'Cancelled: the client closed the connection before the answer',
+      );
+      this.ctx.log.info({ jobId }, 'client went away; job cancelled');
+    } catch (e) {
+      if (e instanceof GatewayError && e.code === 'conflict') return;
+      this.ctx.log.warn({ err: (e as Error).message, jobId }, 'cancelling an abandoned job failed');
+    }
   }
 
   /** A connection for blocking reads; give it back with `release`. */

@@ -34,9 +34,9 @@ export function openAiProviders(ctx: GatewayContext): Provider[] {
     OpenAiErrorFilter,
     {
       provide: OPENAI_JOBS,
-      useFactory: (submit: SubmitJobUseCase, waiter: JobWaiter) =>
-        new OpenAiJobs(ctx, submit, waiter),
-      inject: [SUBMIT_JOB, JOB_WAITER],
+      useFactory: (submit: SubmitJobUseCase, waiter: JobWaiter, cancel: CancelJobUseCase) =>
+        new OpenAiJobs(ctx, submit, waiter, cancel),
+      inject: [SUBMIT_JOB, JOB_WAITER, CANCEL_JOB],
     },
     { provide: OPENAI_FILES, useValue: files },
     { provide: OPENAI_BATCHES, useValue: batches },

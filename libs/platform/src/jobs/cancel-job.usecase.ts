@@ -7,12 +7,17 @@ import { GatewayError } from '../gateway-error';
 
 /**
  * Cancels a job: a queued one never runs; a running one has its provider call aborted by the
- * worker that holds it; a terminal one answers 409.
+ * worker that holds it; a terminal one answers 409. `reason` becomes the record's error
+ * message (who or what stopped the job).
  */
 export class CancelJobUseCase {
   constructor(private readonly ctx: GatewayContext) {}
 
-  async execute(principal: Principal, jobId: string): Promise<JobRecord> {
+  async execute(
+    principal: Principal,
+    jobId: string,
+    reason = 'Cancelled by the client',
+  ): Promise<JobRecord> {
     for (let tries = 0; tries < 3; tries++) {
       const record = await this.ctx.store.get(jobId);
       if (!record || record.tenantId !== principal.tenantId)
@@ -28,7 +33,7 @@ export class CancelJobUseCase {
         ...record,
         status: 'cancelled',
         finishedAt: now.toISOString(),
-        error: { code: 'cancelled', message: 'Cancelled by the client', retryable: false },
+        error: { code: 'cancelled', message: reason, retryable: false },
         timings: {
           queuedMs: record.startedAt
             ? Date.parse(record.startedAt) - Date.parse(record.createdAt)

@@ -24,9 +24,16 @@ export class JobWaiter {
     return this.sub;
   }
 
-  /** Resolves with the record once it is terminal or `waitMs` passes. */
-  async waitForTerminal(record: JobRecord, waitMs: number): Promise<JobRecord> {
-    if (isTerminal(record.status) || waitMs <= 0) return record;
+  /**
+   * Resolves with the record once it is terminal, `waitMs` passes or `signal` aborts (the
+   * waiting client went away): whichever comes first.
+   */
+  async waitForTerminal(
+    record: JobRecord,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<JobRecord> {
+    if (isTerminal(record.status) || waitMs <= 0 || signal?.aborted) return record;
     const id = record.id;
     const channel = this.ctx.keys.jobEvents(id);
     let set = this.waiters.get(id);
@@ -38,15 +45,23 @@ export class JobWaiter {
     });
     set.add(wake);
     let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
     try {
       if (first) await this.subscriber().subscribe(channel);
       // The job may have finished between the first read and the subscription.
       const now = await this.ctx.store.get(id);
       if (!now || isTerminal(now.status)) return now ?? record;
-      await Promise.race([woken, new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]);
+      await Promise.race([
+        woken,
+        new Promise<void>((r) => (timer = setTimeout(r, waitMs))),
+        new Promise<void>((r) =>
+          signal?.addEventListener('abort', (onAbort = () => r()), { once: true }),
+        ),
+      ]);
       return (await this.ctx.store.get(id)) ?? record;
     } finally {
       clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
       set.delete(wake);
       if (set.size === 0) {
         this.waiters.delete(id);

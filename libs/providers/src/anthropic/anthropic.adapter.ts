@@ -66,7 +66,13 @@ export class AnthropicAdapter implements ProviderAdapter, ChatBackend {
   }
 
   async chat(input: TaskInput<'chat'>, ctx: CallContext): Promise<CallResult<'chat'>> {
-    const body = messagesBody(input, ctx.deployment.model, ctx.deployment.maxOutputTokens, false);
+    const body = messagesBody(
+      input,
+      ctx.deployment.model,
+      ctx.deployment.maxOutputTokens,
+      false,
+      this.label,
+    );
     const { data, rateLimit } = await this.client.json(
       { url: this.url(), body },
       ctx,
@@ -104,7 +110,13 @@ export class AnthropicAdapter implements ProviderAdapter, ChatBackend {
   }
 
   async *streamChat(input: TaskInput<'chat'>, ctx: CallContext): AsyncIterable<ChatStreamEvent> {
-    const body = messagesBody(input, ctx.deployment.model, ctx.deployment.maxOutputTokens, true);
+    const body = messagesBody(
+      input,
+      ctx.deployment.model,
+      ctx.deployment.maxOutputTokens,
+      true,
+      this.label,
+    );
     const stream = await this.client.stream(
       { url: this.url(), body, headers: { accept: 'text/event-stream' } },
       ctx,

@@ -1,5 +1,5 @@
 import type { ChatMessage, ContentPart, TaskInput } from '@gateway/contracts';
-import { formatToolName, messageText } from '../http/chat-tasks';
+import { formatToolName, groupToolResults, messageText, toolArguments } from '../http/chat-tasks';
 
 type ChatInput = TaskInput<'chat'>;
 
@@ -17,18 +17,56 @@ function part(p: ContentPart) {
   };
 }
 
-function message(m: ChatMessage) {
-  if (m.role === 'tool') {
+/**
+ * One turn. Tool results answering one assistant turn go back together as `tool_result` blocks
+ * of a single user message; an assistant turn's tool calls become `tool_use` blocks after its
+ * text (an empty text block is refused, so none is sent).
+ */
+function message(m: ChatMessage | ChatMessage[], label: string) {
+  if (Array.isArray(m)) {
     return {
       role: 'user',
-      content: [{ type: 'tool_result', tool_use_id: m.toolCallId ?? '', content: messageText(m) }],
+      content: m.map((r) => ({
+        type: 'tool_result',
+        tool_use_id: r.toolCallId ?? '',
+        content: messageText(r),
+      })),
     };
   }
-  return { role: m.role, content: typeof m.content === 'string' ? m.content : m.content.map(part) };
+  if (!m.toolCalls) {
+    return {
+      role: m.role,
+      content: typeof m.content === 'string' ? m.content : m.content.map(part),
+    };
+  }
+  const text =
+    typeof m.content !== 'string'
+      ? m.content.map(part)
+      : m.content
+        ? [{ type: 'text', text: m.content }]
+        : [];
+  return {
+    role: m.role,
+    content: [
+      ...text,
+      ...m.toolCalls.map((t) => ({
+        type: 'tool_use',
+        id: t.id,
+        name: t.name,
+        input: toolArguments(label, t),
+      })),
+    ],
+  };
 }
 
 /** The `/v1/messages` body. Structured output rides on a forced tool (Anthropic's own advice). */
-export function messagesBody(input: ChatInput, model: string, maxTokens: number, stream: boolean) {
+export function messagesBody(
+  input: ChatInput,
+  model: string,
+  maxTokens: number,
+  stream: boolean,
+  label: string,
+) {
   const systemParts = input.messages.filter((m) => m.role === 'system').map(messageText);
   if (input.responseFormat?.type === 'json_object') {
     systemParts.push('Respond with a single JSON object and nothing else.');
@@ -36,7 +74,9 @@ export function messagesBody(input: ChatInput, model: string, maxTokens: number,
   const body: Record<string, unknown> = {
     model,
     max_tokens: input.maxTokens ?? maxTokens,
-    messages: input.messages.filter((m) => m.role !== 'system').map(message),
+    messages: groupToolResults(input.messages.filter((m) => m.role !== 'system')).map((m) =>
+      message(m, label),
+    ),
   };
   if (systemParts.length) body.system = systemParts.join('\n\n');
   // Anthropic's temperature runs 0..1 where OpenAI's runs 0..2.

@@ -1,6 +1,6 @@
 import type { ChatMessage, ContentPart, TaskInput } from '@gateway/contracts';
 import { ProviderError } from '../provider-error';
-import { formatToolName, messageText } from '../http/chat-tasks';
+import { formatToolName, groupToolResults, messageText, toolArguments } from '../http/chat-tasks';
 
 type ChatInput = TaskInput<'chat'>;
 
@@ -20,18 +20,30 @@ function block(p: ContentPart, label: string) {
   };
 }
 
-function message(m: ChatMessage, label: string) {
-  if (m.role === 'tool') {
+/**
+ * One turn. Tool results answering one assistant turn go back together as `toolResult` blocks
+ * of one user message; an assistant turn's tool calls become `toolUse` blocks after its text
+ * (Converse refuses an empty text block, so none is sent).
+ */
+function message(m: ChatMessage | ChatMessage[], label: string) {
+  if (Array.isArray(m)) {
     return {
       role: 'user',
-      content: [
-        { toolResult: { toolUseId: m.toolCallId ?? '', content: [{ text: messageText(m) }] } },
-      ],
+      content: m.map((r) => ({
+        toolResult: { toolUseId: r.toolCallId ?? '', content: [{ text: messageText(r) }] },
+      })),
     };
   }
   const content =
-    typeof m.content === 'string' ? [{ text: m.content }] : m.content.map((p) => block(p, label));
-  return { role: m.role, content };
+    typeof m.content !== 'string'
+      ? m.content.map((p) => block(p, label))
+      : m.content || !m.toolCalls
+        ? [{ text: m.content }]
+        : [];
+  const calls = (m.toolCalls ?? []).map((t) => ({
+    toolUse: { toolUseId: t.id, name: t.name, input: toolArguments(label, t) },
+  }));
+  return { role: m.role, content: [...content, ...calls] };
 }
 
 /** The Converse (and ConverseStream) body. Structured output rides on a forced tool. */
@@ -47,7 +59,9 @@ export function converseBody(
     system.push({ text: 'Respond with a single JSON object and nothing else.' });
   }
   const body: Record<string, unknown> = {
-    messages: input.messages.filter((m) => m.role !== 'system').map((m) => message(m, label)),
+    messages: groupToolResults(input.messages.filter((m) => m.role !== 'system')).map((m) =>
+      message(m, label),
+    ),
     inferenceConfig: {
       maxTokens: input.maxTokens ?? maxTokens,
       ...(input.temperature !== undefined ? { temperature: Math.min(input.temperature, 1) } : {}),

@@ -1,4 +1,10 @@
-import type { ChatMessage, TaskInput, TaskName, TaskOutput } from '@gateway/contracts';
+import type {
+  ChatMessage,
+  TaskInput,
+  TaskName,
+  TaskOutput,
+  ToolCallInput,
+} from '@gateway/contracts';
 import type { CallContext, CallResult } from '../provider-adapter';
 import { ProviderError } from '../provider-error';
 
@@ -246,6 +252,42 @@ export function messageText(m: ChatMessage): string {
   return typeof m.content === 'string'
     ? m.content
     : m.content.map((p) => (p.type === 'text' ? p.text : '')).join('');
+}
+
+/**
+ * A history tool call's arguments as an object, for vendors that take them parsed (Anthropic,
+ * Gemini, Bedrock). Arguments that are not a JSON object cannot be sent there: a clear 400.
+ */
+export function toolArguments(label: string, call: ToolCallInput): Record<string, unknown> {
+  if (call.arguments.trim() === '') return {};
+  try {
+    const v: unknown = JSON.parse(call.arguments);
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new ProviderError(
+    'invalid_request',
+    `${label}: the arguments of tool call "${call.id}" are not a JSON object`,
+    { retryable: false },
+  );
+}
+
+/**
+ * Splits messages into turns where each run of consecutive `tool` messages is one group: the
+ * answers to one turn's parallel tool calls, which these vendors take as a single message.
+ */
+export function groupToolResults(
+  messages: readonly ChatMessage[],
+): (ChatMessage | ChatMessage[])[] {
+  const out: (ChatMessage | ChatMessage[])[] = [];
+  for (const m of messages) {
+    const last = out.at(-1);
+    if (m.role !== 'tool') out.push(m);
+    else if (Array.isArray(last)) last.push(m);
+    else out.push([m]);
+  }
+  return out;
 }
 
 /** Number of images in a chat input, for per-image prices. */

@@ -27,7 +27,22 @@ function message(m: ChatMessage) {
   if (m.role === 'tool') {
     return { role: 'tool', tool_call_id: m.toolCallId ?? m.name ?? '', content: messageText(m) };
   }
-  return { role: m.role, content: content(m), ...(m.name ? { name: m.name } : {}) };
+  const body = content(m);
+  return {
+    role: m.role,
+    // An assistant turn that only called tools has `content: null`, as OpenAI answers it.
+    content: m.toolCalls && body === '' ? null : body,
+    ...(m.name ? { name: m.name } : {}),
+    ...(m.toolCalls
+      ? {
+          tool_calls: m.toolCalls.map((t) => ({
+            id: t.id,
+            type: 'function',
+            function: { name: t.name, arguments: t.arguments },
+          })),
+        }
+      : {}),
+  };
 }
 
 function responseFormat(f: ChatInput['responseFormat']) {
