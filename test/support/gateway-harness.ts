@@ -35,6 +35,7 @@ export interface Gateway {
     scopes?: string[],
     declared?: boolean,
     limits?: { rpm?: number; tpm?: number },
+    budgets?: { dailyUsd?: number; monthlyUsd?: number },
   ): Promise<string>;
   start(app: AppName, name?: string): Promise<void>;
   /** Starts another ingest-api process on its own port (same Redis, prefix and config); its URL. */
@@ -155,6 +156,7 @@ export async function startGateway(opts: {
       scopes = ['jobs:write', 'jobs:read', 'batches'],
       declared = false,
       limits?: { rpm?: number; tpm?: number },
+      budgets?: { dailyUsd?: number; monthlyUsd?: number },
     ) {
       const h = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
       if (!declared) {
@@ -169,7 +171,11 @@ export async function startGateway(opts: {
       const r = await fetch(`${url}/admin/tenants/${tenantId}/keys`, {
         method: 'POST',
         headers: h,
-        body: JSON.stringify(limits ? { scopes, limits } : { scopes }),
+        body: JSON.stringify({
+          scopes,
+          ...(limits ? { limits } : {}),
+          ...(budgets ? { budgets } : {}),
+        }),
       });
       if (r.status !== 201) throw new Error(`key create: ${r.status} ${await r.text()}`);
       return ((await r.json()) as { key: string }).key;

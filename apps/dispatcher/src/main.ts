@@ -1,7 +1,13 @@
 import { OutboxRelay, RequestIngress } from '@gateway/events';
-import { KeyStore, TenantStore } from '@gateway/governance';
+import { BudgetLedger, GovKeys, KeyStore, TenantStore } from '@gateway/governance';
 import { metrics } from '@gateway/observability';
-import { GatewayContext, onShutdown, startTelemetry, SubmitJobUseCase } from '@gateway/platform';
+import {
+  GatewayContext,
+  onShutdown,
+  startBudgetSettlement,
+  startTelemetry,
+  SubmitJobUseCase,
+} from '@gateway/platform';
 import { RetentionSweeper, SHARDS } from '@gateway/queue';
 import { createIngressHandler } from './ingress-handler';
 import { startWebhooks } from './webhooks.wiring';
@@ -40,9 +46,12 @@ async function main(): Promise<void> {
     Math.round(ctx.config().jobs.retentionDays * 86400),
   );
   sweeper.start();
+  // Jobs from Kafka ingress settle their budget even when no ingest API runs.
+  const settlement = startBudgetSettlement(ctx, new BudgetLedger(ctx.redis, new GovKeys(ctx.keys)));
   ctx.log.info({ streams: streams.length }, 'dispatcher ready');
   onShutdown(ctx.log, 10_000, async () => {
     sweeper.stop();
+    settlement.stop();
     await ingress.stop();
     await relay.stop();
     await webhooks.stop();

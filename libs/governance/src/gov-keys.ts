@@ -20,6 +20,10 @@ export class GovKeys {
   budget(tenantId: string, window: string): string {
     return `${this.t(tenantId)}:budget:${window}`;
   }
+  /** HASH {spent, reserved, warned} of an API key's budget window (same tenant hash tag). */
+  keyBudget(tenantId: string, keyId: string, window: string): string {
+    return `${this.t(tenantId)}:budget:key:${keyId}:${window}`;
+  }
   /** HASH: what a job reserved and counted at admission, until it settles. */
   ledger(tenantId: string, jobId: string): string {
     return `${this.t(tenantId)}:ledger:${jobId}`;

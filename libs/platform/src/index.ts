@@ -5,6 +5,7 @@ export * from './shutdown';
 export * from './jobs/submit-job.usecase';
 export * from './jobs/cancel-job.usecase';
 export * from './jobs/job-waiter';
+export { startBudgetSettlement } from './jobs/budget-settlement';
 export { governed, jobGovernanceFor } from './jobs/governed';
 export * from './live-stats';
 export * from './telemetry';

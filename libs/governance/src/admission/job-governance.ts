@@ -138,10 +138,14 @@ export class JobGovernance {
       estimatedTokens: input.estimatedTokens,
       tokenCounters: a.tokenCounters,
       budgets: tenant.budgets,
+      budgetKeyId: principal.budgetKeyId ?? principal.keyId,
+      keyBudgets: principal.budgets,
     });
     if (!res.ok) {
       await this.limiter.correctTokens(a.tokenCounters, -input.estimatedTokens);
-      this.refusalAudit(input, 'budget.refused', 'refused', `${res.window} budget`, {
+      const owner = res.scope === 'key' ? `API key "${principal.keyId}"` : `Tenant "${tenant.id}"`;
+      this.refusalAudit(input, 'budget.refused', 'refused', `${res.scope} ${res.window} budget`, {
+        scope: res.scope,
         window: res.window,
         limitUsd: res.limitUsd,
         usedUsd: res.usedUsd,
@@ -150,9 +154,11 @@ export class JobGovernance {
       const retryAfterSec = Math.max(1, Math.ceil((Date.parse(res.resetsAt) - Date.now()) / 1000));
       throw new PolicyRefusal(
         'budget_exceeded',
-        `Tenant "${tenant.id}" would exceed its ${res.window === 'day' ? 'daily' : 'monthly'} budget of $${res.limitUsd} (used or reserved: $${res.usedUsd}, this job up to $${route.maxCostUsd}); it resets at ${res.resetsAt}`,
+        `${owner} would exceed its ${res.window === 'day' ? 'daily' : 'monthly'} budget of $${res.limitUsd} (used or reserved: $${res.usedUsd}, this job up to $${route.maxCostUsd}); it resets at ${res.resetsAt}`,
         [
           {
+            scope: res.scope,
+            ...(res.scope === 'key' ? { keyId: principal.keyId } : { tenantId: tenant.id }),
             window: res.window,
             limitUsd: res.limitUsd,
             usedUsd: res.usedUsd,
@@ -162,10 +168,14 @@ export class JobGovernance {
         retryAfterSec,
       );
     }
-    for (const window of res.crossed) {
-      this.refusalAudit(input, 'budget.threshold', 'warned', `${window} budget past 80%`, {
-        window,
-      });
+    for (const w of res.crossed) {
+      this.refusalAudit(
+        input,
+        'budget.threshold',
+        'warned',
+        `${w.scope} ${w.window} budget past 80%`,
+        { scope: w.scope, window: w.window },
+      );
     }
     if (a.mapping) await this.vault.save(input.jobId, a.mapping, retentionSec * 2);
   }

@@ -1,12 +1,15 @@
 import type { AnyTaskOutput, JobRecord } from '@gateway/contracts';
 import { auditEvent, jobAudit, resultEvent } from '@gateway/events';
+import type { BudgetLedger } from '@gateway/governance';
 import type { GatewayContext } from '../gateway-context';
+import { settleQuietly } from './budget-settlement';
 
 /** Completes a just-created job with a cached output: no provider call, cost 0. */
 export async function completeFromCache(
   ctx: GatewayContext,
   record: JobRecord,
   output: AnyTaskOutput,
+  ledger: BudgetLedger,
 ): Promise<JobRecord> {
   const now = new Date();
   const done: JobRecord = {
@@ -26,5 +29,6 @@ export async function completeFromCache(
       jobAudit('job.succeeded', done, 'succeeded', { details: { cached: true, costUsd: 0 } }),
     ),
   ]);
+  await settleQuietly(ctx, ledger, done);
   return done;
 }

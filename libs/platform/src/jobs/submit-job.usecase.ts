@@ -206,7 +206,7 @@ export class SubmitJobUseCase {
     if (hit)
       return {
         created: true,
-        record: await completeFromCache(this.ctx, record, hit.output),
+        record: await completeFromCache(this.ctx, record, hit.output, this.gov.ledger),
         rateLimit: admission.rateLimit,
       };
     const target = cfg.deploymentById.get(d.deployment)!;
