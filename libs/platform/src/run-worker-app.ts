@@ -14,7 +14,8 @@ import {
 import { BudgetLedger, GovKeys } from '@gateway/governance';
 import { GatewayContext } from './gateway-context';
 import { startBudgetSettlement } from './jobs/budget-settlement';
-import { restorePseudonymsFor } from './jobs/governed';
+import { pseudonymVaultFor } from './jobs/governed';
+import { GovernedOutput } from './jobs/output-guard';
 import { onShutdown } from './shutdown';
 import { startTelemetry } from './telemetry';
 
@@ -38,7 +39,7 @@ export async function runWorkerApp(
       new OpsObserver(new OpsStore(ctx.redis, ctx.keys)),
       settlement.observer,
     ],
-    restorePseudonymsFor(ctx),
+    new GovernedOutput(pseudonymVaultFor(ctx)),
   );
   const host = new WorkerHost(
     cls,

@@ -1,6 +1,12 @@
 import { isTerminal, type JobRecord } from '@gateway/contracts';
-import type { Principal } from '@gateway/governance';
-import type { GatewayContext, JobWaiter, SubmitJobUseCase } from '@gateway/platform';
+import type { Principal, PseudonymVault } from '@gateway/governance';
+import {
+  pseudonymVaultFor,
+  restorerFor,
+  type GatewayContext,
+  type JobWaiter,
+  type SubmitJobUseCase,
+} from '@gateway/platform';
 import type { Redis } from 'ioredis';
 import { jobFailure } from './openai-error';
 
@@ -17,12 +23,20 @@ const POOL_IDLE = 32;
 export class OpenAiJobs {
   private readonly idle: Redis[] = [];
   private closed = false;
+  private readonly vault: PseudonymVault;
 
   constructor(
     readonly ctx: GatewayContext,
     private readonly submitJob: SubmitJobUseCase,
     readonly waiter: JobWaiter,
-  ) {}
+  ) {
+    this.vault = pseudonymVaultFor(ctx);
+  }
+
+  /** Puts a pseudonymised job's values back into the deltas a stream relays. */
+  restorer(record: JobRecord): Promise<<T>(value: T) => T> {
+    return restorerFor(this.vault, record);
+  }
 
   async submit(principal: Principal, body: unknown, traceparent?: string): Promise<JobRecord> {
     // The API key guard already counted this request against the rpm limits.
