@@ -8,7 +8,7 @@ import {
   startTelemetry,
   SubmitJobUseCase,
 } from '@gateway/platform';
-import { RetentionSweeper, SHARDS } from '@gateway/queue';
+import { DeliveredPayloads, RetentionSweeper, SHARDS } from '@gateway/queue';
 import { createIngressHandler } from './ingress-handler';
 import { startWebhooks } from './webhooks.wiring';
 
@@ -19,12 +19,18 @@ async function main(): Promise<void> {
   const telemetry = await startTelemetry(ctx, { serveMetrics: true });
   const producer = ctx.kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
   await connectWithRetry(() => producer.connect(), ctx);
-  const webhooks = startWebhooks(ctx);
+  // Tenants that drop payloads once delivered: the relay and the webhook worker report delivery.
+  const delivered = new DeliveredPayloads(ctx.redis, ctx.keys, ctx.store, ctx.log, () =>
+    Math.round(ctx.config().jobs.retentionDays * 86400),
+  );
+  const webhooks = startWebhooks(ctx, (d) => delivered.deliveryEnded(d.jobId, d.deliveryId));
   const streams = Array.from({ length: SHARDS }, (_, i) => ctx.keys.outbox(i));
   const relay = new OutboxRelay(ctx.redis, producer, streams, ctx.topics, ctx.log, {
     group: 'relay',
     consumer: 'relay-1',
-    beforePublish: (results) => webhooks.scheduler.scheduleFromResults(results),
+    beforePublish: async (results) =>
+      delivered.scheduled(results, await webhooks.scheduler.scheduleFromResults(results)),
+    afterPublish: (results) => delivered.relayed(results),
   });
   await relay.start();
   metrics().onCollect(async () => metrics().outboxBacklog.set(await relay.backlog()));
@@ -46,11 +52,13 @@ async function main(): Promise<void> {
     Math.round(ctx.config().jobs.retentionDays * 86400),
   );
   sweeper.start();
+  delivered.start();
   // Jobs from Kafka ingress settle their budget even when no ingest API runs.
   const settlement = startBudgetSettlement(ctx, new BudgetLedger(ctx.redis, new GovKeys(ctx.keys)));
   ctx.log.info({ streams: streams.length }, 'dispatcher ready');
   onShutdown(ctx.log, 10_000, async () => {
     sweeper.stop();
+    delivered.stop();
     settlement.stop();
     await ingress.stop();
     await relay.stop();

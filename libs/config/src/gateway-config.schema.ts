@@ -159,6 +159,17 @@ export const TenantConfig = z.strictObject({
   models: z.array(z.string()).optional(),
   pii: PiiMode.default('off'),
   piiOutput: PiiOutputMode.default('off'),
+  /**
+   * Inputs and outputs are kept for the retention window by default; with
+   * `dropPayloadsOnDelivery` they are dropped `graceSeconds` after the job is delivered (its
+   * result event acknowledged by Kafka and every webhook delivered or dead).
+   */
+  privacy: z
+    .strictObject({
+      dropPayloadsOnDelivery: z.boolean().default(false),
+      graceSeconds: z.number().int().min(0).max(86_400).default(30),
+    })
+    .optional(),
   weight: z.number().min(0.01).max(1000).default(1),
 });
 export type TenantConfig = z.infer<typeof TenantConfig>;

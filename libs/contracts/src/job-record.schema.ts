@@ -60,6 +60,10 @@ export const JobRecord = z.object({
     output: z.enum(['redact', 'mask', 'block']).optional(),
     /** PII found in the model's output, per type (counts only). */
     outputRedactions: z.record(z.string(), z.number()).optional(),
+    /** Set when the tenant drops payloads once delivered: seconds kept after delivery. */
+    dropAfterDeliverySec: z.number().optional(),
+    /** When the input and output were dropped (the record keeps `output: null`). */
+    payloadsDroppedAt: z.string().optional(),
   }),
   metadata: z.record(z.string(), z.unknown()),
   correlationId: z.string().nullable(),

@@ -1,5 +1,4 @@
 import type { Keys } from '@gateway/queue';
-import { shardOf } from '@gateway/queue';
 
 /**
  * Redis keys of governance state. Everything about one tenant (rate counters, budget
@@ -38,7 +37,7 @@ export class GovKeys {
   }
   /** The pseudonym mapping of a job (shares the job's shard tag). */
   pseudonyms(jobId: string): string {
-    return `${this.keys.prefix}:{s${shardOf(jobId)}}:pii:${jobId}`;
+    return this.keys.pseudonyms(jobId);
   }
   adminCredential(hash: string): string {
     return `${this.keys.prefix}:admincred:${hash}`;

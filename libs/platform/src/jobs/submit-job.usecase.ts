@@ -25,6 +25,11 @@ export interface SubmitJobCommand {
   readonly traceparent?: string;
   /** True when the HTTP layer counted this request against the rpm limits already. */
   readonly requestCounted?: boolean;
+  /**
+   * Keeps the payloads for the retention window even when the tenant drops them on delivery:
+   * batch lines are delivered through the batch's output file, which reads them later.
+   */
+  readonly keepPayloads?: boolean;
 }
 
 export type SubmitJobResult = {
@@ -168,6 +173,9 @@ export class SubmitJobUseCase {
         redactions: admission.redactions,
         ...(admission.pii !== 'off' ? { input: admission.pii } : {}),
         ...(outputPolicy !== 'off' ? { output: outputPolicy } : {}),
+        ...(tenant.privacy?.dropPayloadsOnDelivery && !cmd.keepPayloads
+          ? { dropAfterDeliverySec: tenant.privacy.graceSeconds }
+          : {}),
       },
       metadata: request.metadata ?? {},
       correlationId: request.correlationId ?? null,

@@ -13,6 +13,8 @@ export class CacheObserver implements JobObserver {
   async onSucceeded(record: JobRecord, request: JobRequest, shareable: unknown): Promise<void> {
     const ttl = request.cache?.ttlSeconds;
     if (!ttl || shareable === null || shareable === undefined) return;
+    // A tenant that drops payloads once delivered keeps none in the cache either.
+    if (record.policy.dropAfterDeliverySec !== undefined) return;
     const key = this.cache.key(
       record.tenantId,
       record.route.deployment,
