@@ -71,6 +71,20 @@ describe('gateway CLI against a running gateway', () => {
     assert.equal(list.code, 0);
     assert.match(list.stdout.split('\n')[0], /^id,/);
     assert.match(list.stdout, /\nglobex,/);
+    // Budgets per key: set at creation, changed, refused when malformed, removed.
+    const budgeted = await gateway(gw, ['keys', 'create', 'globex', '--daily-usd', '5', '--json']);
+    assert.equal(budgeted.code, 0, budgeted.stderr);
+    const bk = JSON.parse(budgeted.stdout) as { id: string; budgets: unknown };
+    assert.deepEqual(bk.budgets, { dailyUsd: 5 });
+    const raised = await gateway(gw, ['keys', 'budget', bk.id, '--monthly-usd', '40', '--json']);
+    assert.equal(raised.code, 0, raised.stderr);
+    assert.deepEqual(JSON.parse(raised.stdout).budgets, { monthlyUsd: 40 });
+    const bad = await gateway(gw, ['keys', 'budget', bk.id, '--daily-usd', 'lots']);
+    assert.equal(bad.code, 2, 'a usage error');
+    assert.match(bad.stderr, /--daily-usd must be a number/);
+    const cleared = await gateway(gw, ['keys', 'budget', bk.id, '--none', '--json']);
+    assert.equal(cleared.code, 0, cleared.stderr);
+    assert.equal(JSON.parse(cleared.stdout).budgets, undefined);
     const revoked = await gateway(gw, ['keys', 'revoke', newKey.id, '--json']);
     assert.equal(revoked.code, 0, revoked.stderr);
     assert.equal((await call(`${gw.url}/v1/jobs`, { key: newKey.key })).status, 401);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import { startGateway, type Gateway } from '../support/gateway-harness';
 import { call } from '../support/http';
 import { KafkaCollector } from '../support/kafka-collector';
@@ -182,7 +183,11 @@ describe('keys, scopes, tenant isolation and admin roles', () => {
   it('erases a tenant’s stored jobs on request', async () => {
     const h = { authorization: `Bearer ${gw.adminKey}` };
     const key = await gw.tenantKey('globex', undefined, true);
-    const job = await call(`${gw.url}/v1/jobs`, { key, body: JOB });
+    // Cached on request: the cache entry holds the output and must go too.
+    const job = await call(`${gw.url}/v1/jobs`, {
+      key,
+      body: { ...JOB, cache: { ttlSeconds: 600 } },
+    });
     await call(`${gw.url}/v1/jobs/${job.body.id}?wait=20`, { key });
     // A free job (local, price 0) settles too: it shows in the usage report.
     let jobs = 0;
@@ -191,12 +196,19 @@ describe('keys, scopes, tenant isolation and admin roles', () => {
       if (jobs === 0) await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(jobs, 1);
+    const cacheMatch = `${gw.prefix}:{t:globex}:cache:*`;
+    const redis = new Redis(gw.redisUrl);
+    for (let i = 0; i < 50 && (await redis.keys(cacheMatch)).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
     const erased = await call(`${gw.url}/admin/tenants/globex/data`, {
       method: 'DELETE',
       headers: h,
     });
     assert.equal(erased.status, 200);
     assert.ok(erased.body.jobs >= 1);
+    assert.equal(erased.body.cacheEntries, 1);
+    assert.deepEqual(await redis.keys(cacheMatch), []);
+    redis.disconnect();
     assert.equal((await call(`${gw.url}/v1/jobs/${job.body.id}`, { key })).status, 404);
     assert.equal((await call(`${gw.url}/v1/jobs`, { key })).body.data.length, 0);
   });

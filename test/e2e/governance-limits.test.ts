@@ -18,6 +18,7 @@ routes:
 tenants:
   - { id: limited, limits: { rpm: 50 } }
   - { id: budget, budgets: { dailyUsd: BUDGET } }
+  - { id: keyed }
 `;
 
 const JOB = {
@@ -32,6 +33,9 @@ const RESERVATION = (() => {
   return Math.round((t.inputTokens * 1000 + t.maxOutputTokens * 2000) * 1e3) / 1e9;
 })();
 const BUDGET = Math.round(RESERVATION * 50.5 * 1e6) / 1e6;
+/** A key's own daily budget: 20 reservations and a half. */
+const KEY_BUDGET = Math.round(RESERVATION * 20.5 * 1e6) / 1e6;
+const nano = (usd: number) => Math.round(usd * 1e9);
 
 /** Waits until the current minute has at least `needSec` left, so a fixed window holds the burst. */
 async function awayFromMinuteEnd(needSec: number): Promise<void> {
@@ -151,5 +155,94 @@ describe('rate limits and budgets across replicas', () => {
     // Once room is back (nothing reserved), a small job fits again only if the budget allows.
     const again = await call(`${gw.url}/v1/jobs`, { key, body: JOB });
     assert.equal(again.status, spent + RESERVATION * 1e9 <= BUDGET * 1e9 ? 202 : 402);
+  });
+  it('holds an API key budget under 200 parallel submissions, settles it exactly, and lets an admin change it', async () => {
+    const admin = { authorization: `Bearer ${gw.adminKey}`, 'content-type': 'application/json' };
+    const created = await call(`${gw.url}/admin/tenants/keyed/keys`, {
+      method: 'POST',
+      headers: admin,
+      body: { scopes: ['jobs:write', 'jobs:read'], budgets: { dailyUsd: KEY_BUDGET } },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.deepEqual(created.body.budgets, { dailyUsd: KEY_BUDGET });
+    const { id: keyId, key } = created.body as { id: string; key: string };
+    const day = new Date().toISOString().slice(0, 10);
+    const keyWindow = `${gw.prefix}:{t:keyed}:budget:key:${keyId}:d:${day}`;
+    const tenantWindow = `${gw.prefix}:{t:keyed}:budget:d:${day}`;
+    let peak = 0;
+    let bursting = true;
+    const sampler = (async () => {
+      for (let i = 0; bursting && i < 3000; i++) {
+        const [sp, res] = await redis.hmget(keyWindow, 'spent', 'reserved');
+        peak = Math.max(peak, Number(sp ?? 0) + Number(res ?? 0));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    const results: Res[] = await Promise.all(
+      Array.from({ length: 200 }, () => call(`${gw.url}/v1/jobs`, { key, body: JOB })),
+    );
+    bursting = false;
+    await sampler;
+    assert.ok(peak > 0 && peak <= nano(KEY_BUDGET), `peak ${peak} within the key budget`);
+    const accepted = results.filter((r) => r.status === 202);
+    const refused = results.filter((r) => r.status === 402);
+    assert.ok(accepted.length >= 20, `${accepted.length} accepted`);
+    assert.equal(refused.length, 200 - accepted.length);
+    const err = refused[0].body.error;
+    assert.equal(err.code, 'budget_exceeded');
+    assert.match(err.message, new RegExp(`API key "${keyId}" would exceed its daily budget`));
+    assert.equal(err.details[0].scope, 'key');
+    assert.equal(err.details[0].keyId, keyId);
+    assert.equal(err.details[0].window, 'day');
+    assert.match(err.details[0].resetsAt, /T00:00:00\.000Z$/);
+
+    let spent = 0;
+    for (const r of accepted) {
+      const done = await call(`${gw.url}/v1/jobs/${r.body.id}?wait=30`, { key });
+      assert.equal(done.body.status, 'succeeded');
+      spent += nano(done.body.costUsd);
+    }
+    const deadline = Date.now() + 15_000;
+    let w: Record<string, string> = {};
+    while (Date.now() < deadline) {
+      w = await redis.hgetall(keyWindow);
+      if (Number(w.reserved) === 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(Number(w.reserved), 0, 'every key reservation settled');
+    assert.equal(Number(w.spent), spent, 'the key window holds exactly the actual costs');
+    assert.ok(spent <= nano(KEY_BUDGET));
+    // The tenant (no budget of its own) counts the same jobs once.
+    const t = await redis.hgetall(tenantWindow);
+    assert.equal(Number(t.reserved), 0);
+    assert.equal(Number(t.spent), spent);
+
+    // A rotated key spends from the same windows: rotation is no way around a budget.
+    const rotated = await call(`${gw.url}/admin/keys/${keyId}/rotate`, {
+      method: 'POST',
+      headers: admin,
+      body: { graceSeconds: 0 },
+    });
+    assert.equal(rotated.status, 201);
+    const fresh = rotated.body.key as string;
+    const still = await call(`${gw.url}/v1/jobs`, { key: fresh, body: JOB });
+    if (spent + nano(RESERVATION) > nano(KEY_BUDGET)) assert.equal(still.status, 402);
+    // An admin raises the (new) key's budget: the next job fits at once, on every replica.
+    const patched = await call(`${gw.url}/admin/keys/${rotated.body.id}`, {
+      method: 'PATCH',
+      headers: admin,
+      body: { budgets: { dailyUsd: KEY_BUDGET * 2 } },
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.equal(patched.body.budgets.dailyUsd, KEY_BUDGET * 2);
+    const fits = await call(`${gw.url}/v1/jobs`, { key: fresh, body: JOB });
+    assert.equal(fits.status, 202, JSON.stringify(fits.body));
+    const bad = await call(`${gw.url}/admin/keys/${rotated.body.id}`, {
+      method: 'PATCH',
+      headers: admin,
+      body: { budgets: { dailyUsd: -1 } },
+    });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.code, 'validation_failed');
   });
 });

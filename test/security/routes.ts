@@ -38,6 +38,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'PATCH', path: '/admin/tenants/:id', auth: 'admin', id: 'tenant', body: true },
   { method: 'POST', path: '/admin/tenants/:id/keys', auth: 'admin', id: 'tenant', body: true },
   { method: 'GET', path: '/admin/tenants/:id/keys', auth: 'admin', id: 'tenant' },
+  { method: 'PATCH', path: '/admin/keys/:id', auth: 'admin', id: 'key', body: true },
   { method: 'DELETE', path: '/admin/keys/:id', auth: 'admin', id: 'key' },
   { method: 'POST', path: '/admin/keys/:id/rotate', auth: 'admin', id: 'key', body: true },
   { method: 'GET', path: '/v1/webhooks/signing-secret', auth: 'tenant' },

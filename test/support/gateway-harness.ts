@@ -35,6 +35,7 @@ export interface Gateway {
     scopes?: string[],
     declared?: boolean,
     limits?: { rpm?: number; tpm?: number },
+    budgets?: { dailyUsd?: number; monthlyUsd?: number },
   ): Promise<string>;
   /** Starts (or restarts) an app; `env` adds to the gateway's environment for this process. */
   start(app: AppName, name?: string, env?: Record<string, string>): Promise<void>;
@@ -167,6 +168,7 @@ export async function startGateway(opts: {
       scopes = ['jobs:write', 'jobs:read', 'batches'],
       declared = false,
       limits?: { rpm?: number; tpm?: number },
+      budgets?: { dailyUsd?: number; monthlyUsd?: number },
     ) {
       const h = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
       if (!declared) {
@@ -181,7 +183,11 @@ export async function startGateway(opts: {
       const r = await fetch(`${url}/admin/tenants/${tenantId}/keys`, {
         method: 'POST',
         headers: h,
-        body: JSON.stringify(limits ? { scopes, limits } : { scopes }),
+        body: JSON.stringify({
+          scopes,
+          ...(limits ? { limits } : {}),
+          ...(budgets ? { budgets } : {}),
+        }),
       });
       if (r.status !== 201) throw new Error(`key create: ${r.status} ${await r.text()}`);
       return ((await r.json()) as { key: string }).key;

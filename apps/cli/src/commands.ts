@@ -22,6 +22,29 @@ const query = (a: Args, names: string[]): string => {
   const s = q.toString();
   return s ? `?${s}` : '';
 };
+/** `--daily-usd N --monthly-usd N` as a key's budgets, or undefined when neither is given. */
+const keyBudgets = (a: Args): { dailyUsd?: number; monthlyUsd?: number } | undefined => {
+  const usd = (name: string) => {
+    const v = opt(a, name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0)
+      throw new CliError(`--${name} must be a number of USD ≥ 0, not "${v}"`, EXIT.usage);
+    return n;
+  };
+  const dailyUsd = usd('daily-usd');
+  const monthlyUsd = usd('monthly-usd');
+  if (dailyUsd === undefined && monthlyUsd === undefined) return undefined;
+  return {
+    ...(dailyUsd !== undefined ? { dailyUsd } : {}),
+    ...(monthlyUsd !== undefined ? { monthlyUsd } : {}),
+  };
+};
+const requiredKeyBudgets = (a: Args) => {
+  const b = keyBudgets(a);
+  if (!b) throw new CliError('Give --daily-usd and/or --monthly-usd, or --none', EXIT.usage);
+  return b;
+};
 const json = async (p: Promise<{ json: unknown }>) => (await p).json;
 
 /** Every command: `<group> <action>` → the admin API call it makes. */
@@ -36,6 +59,13 @@ export const COMMANDS: Record<string, Handler> = {
       c.request('POST', `/admin/tenants/${need(a, 2, 'tenant id')}/keys`, {
         scopes: (opt(a, 'scopes') ?? 'jobs:write,jobs:read').split(','),
         ...(opt(a, 'expires-at') ? { expiresAt: opt(a, 'expires-at') } : {}),
+        ...(keyBudgets(a) ? { budgets: keyBudgets(a) } : {}),
+      }),
+    ),
+  'keys budget': (c, a) =>
+    json(
+      c.request('PATCH', `/admin/keys/${need(a, 2, 'key id')}`, {
+        budgets: a.opts.none ? null : requiredKeyBudgets(a),
       }),
     ),
   'keys revoke': (c, a) => json(c.request('DELETE', `/admin/keys/${need(a, 2, 'key id')}`)),

@@ -5,7 +5,9 @@ import { COMMANDS, humanOutput, type Args } from './commands';
 const HELP = `gateway: operate an AI Gateway over its admin API
 
   gateway tenants list | get <id> | create <id>
-  gateway keys list <tenant> | create <tenant> [--scopes a,b] [--expires-at ISO] | revoke <keyId>
+  gateway keys list <tenant> | create <tenant> [--scopes a,b] [--expires-at ISO]
+               [--daily-usd N] [--monthly-usd N] | revoke <keyId>
+               | budget <keyId> (--daily-usd N | --monthly-usd N | --none)
   gateway jobs get <id> | cancel <id> | retry <id> | retry --all | retry [--deployment D] [--code C] [--tenant T]
   gateway jobs failures [--deployment D] [--code C] [--limit N]
   gateway queues stats | pause <deployment> | resume <deployment> | drain <deployment> [--wait SEC]

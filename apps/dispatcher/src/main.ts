@@ -1,8 +1,14 @@
 import { collectIngressLag, OutboxRelay, RequestIngress } from '@gateway/events';
-import { KeyStore, TenantStore } from '@gateway/governance';
+import { BudgetLedger, GovKeys, KeyStore, TenantStore } from '@gateway/governance';
 import { metrics } from '@gateway/observability';
-import { GatewayContext, onShutdown, startTelemetry, SubmitJobUseCase } from '@gateway/platform';
-import { RetentionSweeper, SHARDS } from '@gateway/queue';
+import {
+  GatewayContext,
+  onShutdown,
+  startBudgetSettlement,
+  startTelemetry,
+  SubmitJobUseCase,
+} from '@gateway/platform';
+import { DeliveredPayloads, RetentionSweeper, SHARDS } from '@gateway/queue';
 import { createIngressHandler } from './ingress-handler';
 import { startWebhooks } from './webhooks.wiring';
 
@@ -13,14 +19,20 @@ async function main(): Promise<void> {
   const telemetry = await startTelemetry(ctx, { serveMetrics: true });
   const producer = ctx.kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
   await connectWithRetry(() => producer.connect(), ctx);
-  const webhooks = startWebhooks(ctx);
+  // Tenants that drop payloads once delivered: the relay and the webhook worker report delivery.
+  const delivered = new DeliveredPayloads(ctx.redis, ctx.keys, ctx.store, ctx.log, () =>
+    Math.round(ctx.config().jobs.retentionDays * 86400),
+  );
+  const webhooks = startWebhooks(ctx, (d) => delivered.deliveryEnded(d.jobId, d.deliveryId));
   const streams = Array.from({ length: SHARDS }, (_, i) => ctx.keys.outbox(i));
   const relay = new OutboxRelay(ctx.redis, producer, streams, ctx.topics, ctx.log, {
     group: 'relay',
     // Replicas relay side by side; a dead one's unacknowledged entries are claimed by the rest.
     consumer: `relay-${ctx.env.instanceId}`,
     claimIdleMs: ctx.config().kafka.relayClaimIdleMs,
-    beforePublish: (results) => webhooks.scheduler.scheduleFromResults(results),
+    beforePublish: async (results) =>
+      delivered.scheduled(results, await webhooks.scheduler.scheduleFromResults(results)),
+    afterPublish: (results) => delivered.relayed(results),
   });
   await relay.start();
   metrics().onCollect(async () => metrics().outboxBacklog.set(await relay.backlog()));
@@ -44,9 +56,14 @@ async function main(): Promise<void> {
     Math.round(ctx.config().jobs.retentionDays * 86400),
   );
   sweeper.start();
+  delivered.start();
+  // Jobs from Kafka ingress settle their budget even when no ingest API runs.
+  const settlement = startBudgetSettlement(ctx, new BudgetLedger(ctx.redis, new GovKeys(ctx.keys)));
   ctx.log.info({ streams: streams.length }, 'dispatcher ready');
   onShutdown(ctx.log, 10_000, async () => {
     sweeper.stop();
+    delivered.stop();
+    settlement.stop();
     await ingress.stop();
     await ingressLag.stop();
     await relay.stop();

@@ -10,7 +10,10 @@ import {
 } from '@gateway/webhooks';
 
 /** The dispatcher's webhook side: scheduling from results, and the delivery worker. */
-export function startWebhooks(ctx: GatewayContext) {
+export function startWebhooks(
+  ctx: GatewayContext,
+  onEnded?: (data: { jobId: string; deliveryId: string }) => Promise<void>,
+) {
   const keys = new WebhookKeys(ctx.keys.prefix);
   const endpoints = new WebhookEndpointStore(ctx.redis, keys);
   const queue = new WebhookDeliveryQueue(ctx.bullConnection, keys);
@@ -26,6 +29,7 @@ export function startWebhooks(ctx: GatewayContext) {
     endpoints,
     new DeliveryLog(ctx.redis, keys),
     settings,
+    onEnded,
   );
   const worker = startDeliveryWorker({
     connection: ctx.bullConnection,

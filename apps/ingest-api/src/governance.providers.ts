@@ -1,10 +1,5 @@
-import {
-  AdminCredentials,
-  SettlementSweeper,
-  TenantErasure,
-  UsageReport,
-} from '@gateway/governance';
-import { jobGovernanceFor, type GatewayContext } from '@gateway/platform';
+import { AdminCredentials, TenantErasure, UsageReport } from '@gateway/governance';
+import { jobGovernanceFor, startBudgetSettlement, type GatewayContext } from '@gateway/platform';
 import { AdminGovernanceController } from './admin/admin-governance.controller';
 import { resolveAdminKey } from './admin/admin.guard';
 import { UsageController } from './http/usage.controller';
@@ -14,12 +9,11 @@ export const GOVERNANCE_CONTROLLERS = [AdminGovernanceController, UsageControlle
 
 /**
  * Governance wiring of the ingest API: rate limits and audit (guards), admin credentials,
- * usage, erasure, and the sweeper that settles ended jobs' budget reservations.
+ * usage, erasure, and the backstop sweep that settles ended jobs' budget reservations.
  */
 export function governanceProviders(ctx: GatewayContext) {
   const gov = jobGovernanceFor(ctx);
-  const sweeper = new SettlementSweeper(ctx.redis, ctx.keys, gov.ledger, ctx.log);
-  sweeper.start();
+  startBudgetSettlement(ctx, gov.ledger);
   return [
     { provide: JOB_GOVERNANCE, useValue: gov },
     {

@@ -108,6 +108,19 @@ export const DeploymentConfig = z.strictObject({
 });
 export type DeploymentConfig = z.infer<typeof DeploymentConfig>;
 
+/** What the gateway does with PII in a job's input (see libs/governance). */
+export const PiiMode = z.enum(['off', 'redact', 'mask', 'block', 'pseudonymise']);
+export type PiiMode = z.infer<typeof PiiMode>;
+/**
+ * What it does with PII in a model's output before it is stored: `block` fails the job.
+ * Pseudonymising an output would hand the client placeholders it never sent, so it is not
+ * offered.
+ */
+export const PiiOutputMode = z.enum(['off', 'redact', 'mask', 'block'], {
+  error: 'use off, redact, mask or block (pseudonymise applies to inputs only)',
+});
+export type PiiOutputMode = z.infer<typeof PiiOutputMode>;
+
 export const RouteConfig = z.strictObject({
   match: z.strictObject({
     task: z.enum(TASK_NAMES as [string, ...string[]]).optional(),
@@ -119,6 +132,10 @@ export const RouteConfig = z.strictObject({
   weights: z.array(z.number().min(0)).optional(),
   fallbackOnNonRetryable: z.boolean().default(false),
   cache: z.strictObject({ ttlSeconds: z.number().int().min(1) }).optional(),
+  /** PII policy on the inputs of the jobs this route matches (overrides the tenant's). */
+  pii: PiiMode.optional(),
+  /** PII policy on their outputs (overrides the tenant's `piiOutput`). */
+  piiOutput: PiiOutputMode.optional(),
 });
 export type RouteConfig = z.infer<typeof RouteConfig>;
 
@@ -140,7 +157,19 @@ export const TenantConfig = z.strictObject({
     })
     .optional(),
   models: z.array(z.string()).optional(),
-  pii: z.enum(['off', 'redact', 'mask', 'block', 'pseudonymise']).default('off'),
+  pii: PiiMode.default('off'),
+  piiOutput: PiiOutputMode.default('off'),
+  /**
+   * Inputs and outputs are kept for the retention window by default; with
+   * `dropPayloadsOnDelivery` they are dropped `graceSeconds` after the job is delivered (its
+   * result event acknowledged by Kafka and every webhook delivered or dead).
+   */
+  privacy: z
+    .strictObject({
+      dropPayloadsOnDelivery: z.boolean().default(false),
+      graceSeconds: z.number().int().min(0).max(86_400).default(30),
+    })
+    .optional(),
   weight: z.number().min(0.01).max(1000).default(1),
 });
 export type TenantConfig = z.infer<typeof TenantConfig>;

@@ -51,7 +51,20 @@ export const JobRecord = z.object({
   timings: z
     .object({ queuedMs: z.number(), providerMs: z.number(), totalMs: z.number() })
     .nullable(),
-  policy: z.object({ redactions: z.record(z.string(), z.number()) }),
+  policy: z.object({
+    /** PII found in the input, per type (counts only). */
+    redactions: z.record(z.string(), z.number()),
+    /** The PII policy applied to the input, when not `off` (the route's, else the tenant's). */
+    input: z.enum(['redact', 'mask', 'block', 'pseudonymise']).optional(),
+    /** The PII policy applied to the model's output before it was stored, when not `off`. */
+    output: z.enum(['redact', 'mask', 'block']).optional(),
+    /** PII found in the model's output, per type (counts only). */
+    outputRedactions: z.record(z.string(), z.number()).optional(),
+    /** Set when the tenant drops payloads once delivered: seconds kept after delivery. */
+    dropAfterDeliverySec: z.number().optional(),
+    /** When the input and output were dropped (the record keeps `output: null`). */
+    payloadsDroppedAt: z.string().optional(),
+  }),
   metadata: z.record(z.string(), z.unknown()),
   correlationId: z.string().nullable(),
 });

@@ -33,6 +33,11 @@ export class OutboxRelay {
        * a failure leaves the batch pending, so the hook runs again (it must be idempotent).
        */
       beforePublish?: (resultValues: string[]) => Promise<unknown>;
+      /**
+       * Called with the same values once Kafka acknowledged the batch, before the entries
+       * are deleted; a failure leaves them pending (so it must be idempotent too).
+       */
+      afterPublish?: (resultValues: string[]) => Promise<unknown>;
     } = {
       group: 'relay',
       consumer: 'relay-1',
@@ -131,10 +136,11 @@ export class OutboxRelay {
   }
 
   private async publish(entries: StreamEntry[]): Promise<void> {
-    if (this.opts.beforePublish) {
-      const results = entries.map(([, f]) => toMap(f)).filter((f) => f.t !== 'audit');
-      await this.opts.beforePublish(results.map((f) => f.v));
-    }
+    const results = entries
+      .map(([, f]) => toMap(f))
+      .filter((f) => f.t !== 'audit')
+      .map((f) => f.v);
+    if (this.opts.beforePublish) await this.opts.beforePublish(results);
     const byTopic = new Map<string, Message[]>();
     for (const [, fields] of entries) {
       const f = toMap(fields);
@@ -151,6 +157,7 @@ export class OutboxRelay {
       acks: -1,
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
+    if (this.opts.afterPublish) await this.opts.afterPublish(results);
   }
 }
 

@@ -1,5 +1,4 @@
 import type { Keys } from '@gateway/queue';
-import { shardOf } from '@gateway/queue';
 
 /**
  * Redis keys of governance state. Everything about one tenant (rate counters, budget
@@ -24,6 +23,10 @@ export class GovKeys {
   budget(tenantId: string, window: string): string {
     return `${this.t(tenantId)}:budget:${window}`;
   }
+  /** HASH {spent, reserved, warned} of an API key's budget window (same tenant hash tag). */
+  keyBudget(tenantId: string, keyId: string, window: string): string {
+    return `${this.t(tenantId)}:budget:key:${keyId}:${window}`;
+  }
   /** HASH: what a job reserved and counted at admission, until it settles. */
   ledger(tenantId: string, jobId: string): string {
     return `${this.t(tenantId)}:ledger:${jobId}`;
@@ -38,7 +41,7 @@ export class GovKeys {
   }
   /** The pseudonym mapping of a job (shares the job's shard tag). */
   pseudonyms(jobId: string): string {
-    return `${this.keys.prefix}:{s${shardOf(jobId)}}:pii:${jobId}`;
+    return this.keys.pseudonyms(jobId);
   }
   adminCredential(hash: string): string {
     return `${this.keys.prefix}:admincred:${hash}`;

@@ -3,7 +3,11 @@ export { PII_POLICIES, PII_TYPES, emptyPiiCounts } from './pii/pii-types';
 export type { PiiFinding, PiiPolicy, PiiType } from './pii/pii-types';
 export { detectPii } from './pii/detect-pii';
 export { maskValue } from './pii/mask';
-export { restorePseudonyms, type PseudonymMapping } from './pii/pseudonymise';
+export {
+  PlaceholderSafeSplitter,
+  restorePseudonyms,
+  type PseudonymMapping,
+} from './pii/pseudonymise';
 export {
   applyPiiPolicy,
   restorePseudonymsIn,

@@ -11,8 +11,11 @@ import {
   ResponseCache,
   WorkerHost,
 } from '@gateway/queue';
+import { BudgetLedger, GovKeys } from '@gateway/governance';
 import { GatewayContext } from './gateway-context';
-import { restorePseudonymsFor } from './jobs/governed';
+import { startBudgetSettlement } from './jobs/budget-settlement';
+import { pseudonymVaultFor } from './jobs/governed';
+import { GovernedOutput } from './jobs/output-guard';
 import { onShutdown } from './shutdown';
 import { startTelemetry } from './telemetry';
 
@@ -22,6 +25,7 @@ export async function runWorkerApp(
   ctx = new GatewayContext(`worker-${cls}`),
 ): Promise<{ stop(): Promise<void> }> {
   let registry = new ProviderRegistry(ctx.config());
+  const settlement = startBudgetSettlement(ctx, new BudgetLedger(ctx.redis, new GovKeys(ctx.keys)));
   const useCase = new ProcessJobUseCase(
     ctx.store,
     ctx.queues,
@@ -33,8 +37,9 @@ export async function runWorkerApp(
       new MetricsObserver((id) => ctx.config().deploymentById.get(id)?.provider),
       new LogObserver(ctx.log),
       new OpsObserver(new OpsStore(ctx.redis, ctx.keys)),
+      settlement.observer,
     ],
-    restorePseudonymsFor(ctx),
+    new GovernedOutput(pseudonymVaultFor(ctx)),
   );
   const host = new WorkerHost(
     cls,
@@ -56,6 +61,7 @@ export async function runWorkerApp(
   const grace = ctx.config().jobs.shutdownGraceMs;
   const stop = async () => {
     await host.close(grace);
+    settlement.stop();
     await registry.close();
     registry = new ProviderRegistry(ctx.config());
     await ctx.close();

@@ -16,3 +16,4 @@ export * from './backpressure/fair-admission';
 export { ProviderGate, type Lease } from './backpressure/provider-gate';
 export { pauseFor, type CallReport } from './backpressure/call-outcome';
 export * from './retention/retention-sweeper';
+export * from './retention/delivered-payloads';

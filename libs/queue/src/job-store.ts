@@ -150,6 +150,35 @@ export class JobStore {
     )) as 'OK' | JobStatus | '';
   }
 
+  /**
+   * Drops a terminal job's payloads: the stored request, the output (in Redis or the blob
+   * store), the delta stream and the pseudonym mapping. The record stays, with `output: null`
+   * and `policy.payloadsDroppedAt`. False when the record is gone or not terminal.
+   */
+  async dropPayloads(id: string, at: string): Promise<boolean> {
+    const [data, req] = await Promise.all([
+      this.redis.hget(this.keys.job(id), 'data'),
+      this.redis.get(this.keys.request(id)),
+    ]);
+    if (!data) return false;
+    const record = JSON.parse(data) as JobRecord;
+    if (record.status === 'queued' || record.status === 'running') return false;
+    for (const v of [record.output, req ? (JSON.parse(req) as unknown) : null]) {
+      if (isBlobRef(v)) await this.blobs.delete(v.$blob).catch(() => undefined);
+    }
+    const dropped: JobRecord = {
+      ...record,
+      output: null,
+      policy: { ...record.policy, payloadsDroppedAt: at },
+    };
+    await this.redis
+      .multi()
+      .hset(this.keys.job(id), 'data', JSON.stringify(dropped))
+      .del(this.keys.request(id), this.keys.deltas(id), this.keys.pseudonyms(id))
+      .exec();
+    return true;
+  }
+
   /** Appends one event to a streamed job's delta stream (kept one hour, bounded). */
   async appendDelta(key: string, fields: Record<string, string>): Promise<void> {
     await this.redis

@@ -43,6 +43,28 @@ export class Keys {
   deltas(id: string): string {
     return `${this.prefix}:{s${shardOf(id)}}:deltas:${id}`;
   }
+  /** The pseudonym mapping of a job (governance writes it; shares the job's shard tag). */
+  pseudonyms(id: string): string {
+    return `${this.prefix}:{s${shardOf(id)}}:pii:${id}`;
+  }
+  /**
+   * Delivery tracking of a job whose payloads go once delivered: SET of webhook deliveries
+   * still open, SET of those ended, and the flag (its value: grace seconds) set once the
+   * result event is on Kafka.
+   */
+  deliveriesOpen(id: string): string {
+    return `${this.prefix}:{s${shardOf(id)}}:dlv:open:${id}`;
+  }
+  deliveriesEnded(id: string): string {
+    return `${this.prefix}:{s${shardOf(id)}}:dlv:ended:${id}`;
+  }
+  resultRelayed(id: string): string {
+    return `${this.prefix}:{s${shardOf(id)}}:dlv:relayed:${id}`;
+  }
+  /** ZSET jobId → when its payloads are due to be dropped (ms), per shard. */
+  payloadDropDue(shard: number): string {
+    return `${this.prefix}:{s${shard}}:dropdue`;
+  }
   idempotency(tenantId: string, key: string): string {
     return `${this.prefix}:{t:${tenantId}}:idem:${key}`;
   }

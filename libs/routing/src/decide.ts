@@ -81,6 +81,7 @@ export function decide(req: RoutingRequest, ctx: RoutingContext): RoutingOutcome
   let maxCost = 0;
   for (const e of plannedOrder) maxCost = Math.max(maxCost, worstCaseCost(e, req));
   const ttl = plan.route?.config.cache?.ttlSeconds;
+  const { pii, piiOutput } = plan.route?.config ?? {};
   return {
     ok: true,
     decision: {
@@ -92,6 +93,8 @@ export function decide(req: RoutingRequest, ctx: RoutingContext): RoutingOutcome
       candidates: plannedOrder.map((e) => e.id),
       reason: parts.join('; '),
       ...(ttl !== undefined ? { cacheTtlSeconds: ttl } : {}),
+      ...(pii !== undefined ? { pii } : {}),
+      ...(piiOutput !== undefined ? { piiOutput } : {}),
       fallbackOnNonRetryable: plan.route?.config.fallbackOnNonRetryable ?? false,
       estimatedCostUsd: roundUsd(estimatedCost(chosen, req)),
       maxCostUsd: roundUsd(maxCost),

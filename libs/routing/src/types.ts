@@ -1,4 +1,4 @@
-import type { LoadedConfig } from '@gateway/config';
+import type { LoadedConfig, RouteConfig } from '@gateway/config';
 import type { RoutingStrategy, TaskName } from '@gateway/contracts';
 import type { CascadeOptions } from './cascade';
 
@@ -75,6 +75,9 @@ export interface RoutingDecision {
   readonly candidates: string[];
   readonly reason: string;
   readonly cacheTtlSeconds?: number;
+  /** The matched route's PII policies, when it sets them (they override the tenant's). */
+  readonly pii?: RouteConfig['pii'];
+  readonly piiOutput?: RouteConfig['piiOutput'];
   /** Whether the worker may fall back after a non-retryable error (from the route). */
   readonly fallbackOnNonRetryable: boolean;
   /** Expected cost on the chosen deployment. */

@@ -24,6 +24,16 @@ import { KEY_STORE, TENANT_STORE } from '../tokens';
 import { AdminGuard } from './admin.guard';
 import { validated } from '../http/validated';
 
+const KeyLimitsBody = z.strictObject({
+  rpm: z.number().int().min(1).optional(),
+  tpm: z.number().int().min(1).optional(),
+});
+/** USD per UTC day and month; the key's jobs count against these and the tenant's. */
+const KeyBudgetsBody = z.strictObject({
+  dailyUsd: z.number().min(0).optional(),
+  monthlyUsd: z.number().min(0).optional(),
+});
+
 const CreateKey = z.strictObject({
   scopes: z
     .array(z.string())
@@ -33,13 +43,19 @@ const CreateKey = z.strictObject({
       message: 'unknown scope; use jobs:write, jobs:read, batches, admin or models:<pattern>',
     }),
   expiresAt: z.iso.datetime().optional(),
-  limits: z
-    .strictObject({
-      rpm: z.number().int().min(1).optional(),
-      tpm: z.number().int().min(1).optional(),
-    })
-    .optional(),
+  limits: KeyLimitsBody.optional(),
+  budgets: KeyBudgetsBody.optional(),
 });
+
+/** A field sent replaces the key's; null removes it. */
+const UpdateKey = z
+  .strictObject({
+    limits: KeyLimitsBody.nullable().optional(),
+    budgets: KeyBudgetsBody.nullable().optional(),
+  })
+  .refine((b) => b.limits !== undefined || b.budgets !== undefined, {
+    message: 'send limits or budgets (null removes them)',
+  });
 
 const RotateKey = z.strictObject({
   /** How long the old key keeps working (default one hour, at most 30 days; 0 = at once). */
@@ -111,6 +127,7 @@ export class AdminController {
     scopes: Scope[];
     expiresAt: string | null;
     limits?: StoredKey['limits'];
+    budgets?: StoredKey['budgets'];
   }> {
     const req = validated(CreateKey, body);
     if (!(await this.tenants.get(tenantId)))
@@ -118,14 +135,30 @@ export class AdminController {
     if (req.expiresAt && Date.parse(req.expiresAt) <= Date.now()) {
       throw new GatewayError('validation_failed', 'expiresAt must be in the future');
     }
-    const k = await this.keys.create(tenantId, req.scopes, req.expiresAt ?? null, req.limits);
+    const k = await this.keys.create(
+      tenantId,
+      req.scopes,
+      req.expiresAt ?? null,
+      req.limits,
+      req.budgets,
+    );
     return {
       id: k.id,
       key: k.key,
       scopes: k.record.scopes,
       expiresAt: k.record.expiresAt,
       limits: k.record.limits,
+      budgets: k.record.budgets,
     };
+  }
+
+  /** Changes a key's rate limits or budgets; every replica applies it at once. */
+  @Patch('keys/:id')
+  async updateKey(@Param('id') id: string, @Body() body: unknown): Promise<StoredKey> {
+    const patch = validated(UpdateKey, body);
+    const updated = await this.keys.update(id, patch);
+    if (!updated) throw new GatewayError('not_found', `No key "${id}"`);
+    return updated;
   }
 
   /** A new key for the same tenant and scopes; the old one works for the grace period. */

@@ -14,6 +14,8 @@ export interface JobStreamOptions {
   /** Writes raw SSE text; false when the socket is gone. */
   readonly write: (text: string) => void;
   readonly closed: AbortSignal;
+  /** Puts a pseudonymised job's values back into a delta (each holds whole placeholders). */
+  readonly restore: (text: string) => string;
 }
 
 function sseEvent(event: string, id: string, data: unknown): string {
@@ -82,7 +84,7 @@ export async function streamJobEvents(
       for (const [id, fields] of entries) {
         cursor = id;
         const f = fieldsOf(fields);
-        if (f.t === 'delta') o.write(sseEvent('delta', id, { text: f.d }));
+        if (f.t === 'delta') o.write(sseEvent('delta', id, { text: o.restore(f.d ?? '') }));
       }
       if (entries.length < 500) return;
     }

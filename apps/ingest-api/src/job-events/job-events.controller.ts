@@ -10,7 +10,13 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { GatewayError, type GatewayContext } from '@gateway/platform';
+import type { PseudonymVault } from '@gateway/governance';
+import {
+  GatewayError,
+  pseudonymVaultFor,
+  restorerFor,
+  type GatewayContext,
+} from '@gateway/platform';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ApiKeyGuard, RequireScope, type AuthedRequest } from '../http/auth.guard';
@@ -28,10 +34,14 @@ const StreamQuery = z.strictObject({
 @Controller('v1/jobs')
 @UseGuards(ApiKeyGuard)
 export class JobEventsController implements OnModuleDestroy {
+  private readonly vault: PseudonymVault;
+
   constructor(
     @Inject(GATEWAY_CONTEXT) private readonly ctx: GatewayContext,
     @Inject(JOB_EVENT_HUB) private readonly hub: JobEventHub,
-  ) {}
+  ) {
+    this.vault = pseudonymVaultFor(ctx);
+  }
 
   onModuleDestroy(): void {
     this.hub.close();
@@ -50,6 +60,7 @@ export class JobEventsController implements OnModuleDestroy {
     const record = await this.ctx.store.get(id);
     if (!record || record.tenantId !== req.principal!.tenantId)
       throw new GatewayError('not_found', `No job ${id}`);
+    const restore = await restorerFor(this.vault, record);
     // From here on the raw socket is ours; errors can no longer become JSON answers.
     reply.hijack();
     const raw = reply.raw;
@@ -72,6 +83,7 @@ export class JobEventsController implements OnModuleDestroy {
           if (!raw.destroyed) raw.write(text);
         },
         closed: closed.signal,
+        restore,
       });
     } catch (e) {
       this.ctx.log.warn({ err: (e as Error).message, jobId: id }, 'job event stream failed');

@@ -165,6 +165,8 @@ export class BatchFanout {
         body,
         // A crash between submit and bookkeeping resubmits the same line: the same job answers.
         idempotencyKey: `batch:${b.id}:${b.cursor}`,
+        // The line's output is read into the batch's output file after the job ends.
+        keepPayloads: true,
       });
       const meta: Inflight = {
         c: line.custom_id,

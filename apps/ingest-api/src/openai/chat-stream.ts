@@ -37,6 +37,8 @@ export async function relayChatStream(opts: {
     });
 
   chunk({ role: 'assistant', content: '' }, null);
+  // Deltas hold placeholders, each whole (the worker never splits one): restored one by one.
+  const restore = await jobs.restorer(record);
   const key = jobs.ctx.keys.deltas(record.id);
   const conn = jobs.borrow();
   let finish: string | null = null;
@@ -63,7 +65,7 @@ export async function relayChatStream(opts: {
         const f = fieldsOf(fields);
         if (f.t === 'delta') {
           sawDelta = true;
-          chunk({ content: f.d ?? '' }, null);
+          chunk({ content: restore(f.d ?? '') }, null);
         } else if (f.t === 'done') finish = f.f ?? 'stop';
       }
     }

@@ -1,7 +1,9 @@
 import { isTerminal, type JobRecord } from '@gateway/contracts';
-import type { Principal } from '@gateway/governance';
+import type { Principal, PseudonymVault } from '@gateway/governance';
 import {
   GatewayError,
+  pseudonymVaultFor,
+  restorerFor,
   type CancelJobUseCase,
   type GatewayContext,
   type JobWaiter,
@@ -23,13 +25,21 @@ const POOL_IDLE = 32;
 export class OpenAiJobs {
   private readonly idle: Redis[] = [];
   private closed = false;
+  private readonly vault: PseudonymVault;
 
   constructor(
     readonly ctx: GatewayContext,
     private readonly submitJob: SubmitJobUseCase,
     readonly waiter: JobWaiter,
     private readonly cancelJob: CancelJobUseCase,
-  ) {}
+  ) {
+    this.vault = pseudonymVaultFor(ctx);
+  }
+
+  /** Puts a pseudonymised job's values back into the deltas a stream relays. */
+  restorer(record: JobRecord): Promise<<T>(value: T) => T> {
+    return restorerFor(this.vault, record);
+  }
 
   async submit(principal: Principal, body: unknown, traceparent?: string): Promise<JobRecord> {
     // The API key guard already counted this request against the rpm limits.

@@ -8,6 +8,7 @@ import type { PayloadCipher } from '../crypto/payload-cipher';
 import { GovKeys } from '../gov-keys';
 import { RateLimiter, type RateLimitResult, type RateLimitState } from '../limits/rate-limiter';
 import { applyPiiPolicy } from '../pii/apply-pii-policy';
+import type { PiiPolicy } from '../pii/pii-types';
 import type { PseudonymMapping } from '../pii/pseudonymise';
 import type { Principal } from '../store/key-store';
 import { PolicyRefusal } from './policy-refusal';
@@ -24,6 +25,8 @@ export interface AdmissionInput {
   /** False when the HTTP guard counted the request already (rpm). */
   readonly countRequest: boolean;
   readonly traceparent?: string;
+  /** The input PII policy of the job's route, when it sets one (else the tenant's applies). */
+  readonly routePii?: PiiPolicy;
 }
 
 /** What admission decided, carried to the reservation and the stored record. */
@@ -35,6 +38,8 @@ export interface Admission {
   readonly rateLimit: RateLimitState[];
   readonly tokenCounters: string[];
   readonly mapping?: PseudonymMapping;
+  /** The input PII policy applied: the route's, else the tenant's. */
+  readonly pii: PiiPolicy;
 }
 
 /**
@@ -74,7 +79,8 @@ export class JobGovernance {
       ...this.check(await this.limiter.consumeTokens(subject, input.estimatedTokens), input),
     );
 
-    const pii = applyPiiPolicy(input.request.input, tenant.pii);
+    const policy = input.routePii ?? tenant.pii;
+    const pii = applyPiiPolicy(input.request.input, policy);
     const redactions = Object.fromEntries(Object.entries(pii.counts).filter(([, n]) => n > 0));
     if (pii.blocked) {
       await this.limiter.correctTokens(tokenCounters, -input.estimatedTokens);
@@ -90,7 +96,7 @@ export class JobGovernance {
       );
       throw new PolicyRefusal(
         'policy_violation',
-        `The input contains personal data (${summary}) and tenant "${tenant.id}" blocks it; remove it or ask for another PII policy`,
+        `The input contains personal data (${summary}) and the PII policy of ${input.routePii ? 'its route' : `tenant "${tenant.id}"`} blocks it; remove it or ask for another PII policy`,
         [{ policy: 'block', counts: redactions }],
       );
     }
@@ -100,6 +106,7 @@ export class JobGovernance {
       rateLimit: states,
       tokenCounters,
       mapping: pii.mapping && Object.keys(pii.mapping).length ? pii.mapping : undefined,
+      pii: policy,
     };
   }
 
@@ -138,10 +145,14 @@ export class JobGovernance {
       estimatedTokens: input.estimatedTokens,
       tokenCounters: a.tokenCounters,
       budgets: tenant.budgets,
+      budgetKeyId: principal.budgetKeyId ?? principal.keyId,
+      keyBudgets: principal.budgets,
     });
     if (!res.ok) {
       await this.limiter.correctTokens(a.tokenCounters, -input.estimatedTokens);
-      this.refusalAudit(input, 'budget.refused', 'refused', `${res.window} budget`, {
+      const owner = res.scope === 'key' ? `API key "${principal.keyId}"` : `Tenant "${tenant.id}"`;
+      this.refusalAudit(input, 'budget.refused', 'refused', `${res.scope} ${res.window} budget`, {
+        scope: res.scope,
         window: res.window,
         limitUsd: res.limitUsd,
         usedUsd: res.usedUsd,
@@ -150,9 +161,11 @@ export class JobGovernance {
       const retryAfterSec = Math.max(1, Math.ceil((Date.parse(res.resetsAt) - Date.now()) / 1000));
       throw new PolicyRefusal(
         'budget_exceeded',
-        `Tenant "${tenant.id}" would exceed its ${res.window === 'day' ? 'daily' : 'monthly'} budget of $${res.limitUsd} (used or reserved: $${res.usedUsd}, this job up to $${route.maxCostUsd}); it resets at ${res.resetsAt}`,
+        `${owner} would exceed its ${res.window === 'day' ? 'daily' : 'monthly'} budget of $${res.limitUsd} (used or reserved: $${res.usedUsd}, this job up to $${route.maxCostUsd}); it resets at ${res.resetsAt}`,
         [
           {
+            scope: res.scope,
+            ...(res.scope === 'key' ? { keyId: principal.keyId } : { tenantId: tenant.id }),
             window: res.window,
             limitUsd: res.limitUsd,
             usedUsd: res.usedUsd,
@@ -162,10 +175,14 @@ export class JobGovernance {
         retryAfterSec,
       );
     }
-    for (const window of res.crossed) {
-      this.refusalAudit(input, 'budget.threshold', 'warned', `${window} budget past 80%`, {
-        window,
-      });
+    for (const w of res.crossed) {
+      this.refusalAudit(
+        input,
+        'budget.threshold',
+        'warned',
+        `${w.scope} ${w.window} budget past 80%`,
+        { scope: w.scope, window: w.window },
+      );
     }
     if (a.mapping) await this.vault.save(input.jobId, a.mapping, retentionSec * 2);
   }
@@ -191,9 +208,9 @@ export class JobGovernance {
       actor: { type: 'key', id: input.principal.keyId },
       jobId: input.jobId,
       task: input.request.task,
-      reason: `PII policy "${input.tenant.pii}"`,
-      outcome: input.tenant.pii,
-      details: a.redactions,
+      reason: `PII policy "${a.pii}"`,
+      outcome: a.pii,
+      details: { ...a.redactions, direction: 'input' },
     };
   }
 

@@ -19,13 +19,36 @@ export interface Reservation {
   readonly estimatedTokens: number;
   /** The tpm counters the estimate went into (corrected at settlement). */
   readonly tokenCounters: readonly string[];
-  readonly budgets?: { readonly dailyUsd?: number; readonly monthlyUsd?: number };
+  readonly budgets?: Budgets;
+  /** The key whose budget windows count this job (a rotated key shares its predecessor's). */
+  readonly budgetKeyId: string;
+  readonly keyBudgets?: Budgets;
 }
 
+export interface Budgets {
+  readonly dailyUsd?: number;
+  readonly monthlyUsd?: number;
+}
+
+/** One budget window: whose (the tenant's or an API key's) and which period. */
+export interface BudgetWindow {
+  readonly scope: 'tenant' | 'key';
+  readonly window: 'day' | 'month';
+}
+
+/** The four windows a reservation checks, in the reserve script's KEYS order. */
+const WINDOWS: readonly BudgetWindow[] = [
+  { scope: 'tenant', window: 'day' },
+  { scope: 'tenant', window: 'month' },
+  { scope: 'key', window: 'day' },
+  { scope: 'key', window: 'month' },
+];
+
 export type ReserveResult =
-  | { readonly ok: true; readonly crossed: ('day' | 'month')[] }
+  | { readonly ok: true; readonly crossed: BudgetWindow[] }
   | {
       readonly ok: false;
+      readonly scope: 'tenant' | 'key';
       readonly window: 'day' | 'month';
       readonly limitUsd: number;
       readonly usedUsd: number;
@@ -45,10 +68,11 @@ export function windowReset(window: 'day' | 'month', ms: number): Date {
 }
 
 /**
- * Budgets per tenant in USD per UTC day and month. Admission reserves the job's worst case
- * atomically (so parallel submissions never spend past the limit); settlement replaces the
- * reservation by the actual cost, once per job. Every job gets a ledger entry, budget or
- * not, so its usage is counted and its token estimate corrected.
+ * Budgets per tenant and per API key in USD per UTC day and month. Admission reserves the
+ * job's worst case in all four windows atomically (so parallel submissions never spend past
+ * any limit); settlement replaces the reservation by the actual cost, once per job. Every
+ * job gets a ledger entry, budget or not, so its usage is counted and its token estimate
+ * corrected.
  */
 export class BudgetLedger {
   private readonly redis: ScriptRedis;
@@ -59,7 +83,7 @@ export class BudgetLedger {
     private readonly now: () => number = Date.now,
   ) {
     if (!('gwBudgetReserve' in redis)) {
-      redis.defineCommand('gwBudgetReserve', { numberOfKeys: 3, lua: RESERVE });
+      redis.defineCommand('gwBudgetReserve', { numberOfKeys: 5, lua: RESERVE });
       redis.defineCommand('gwBudgetSettle', { numberOfKeys: 1, lua: SETTLE });
     }
     this.redis = redis as ScriptRedis;
@@ -73,16 +97,28 @@ export class BudgetLedger {
   async reserve(r: Reservation): Promise<ReserveResult> {
     const now = this.now();
     const day = dayOf(now);
-    const dayKey = this.keys.budget(r.tenantId, `d:${day}`);
-    const monthKey = this.keys.budget(r.tenantId, `m:${monthOf(now)}`);
+    const month = monthOf(now);
+    const windowKeys = [
+      this.keys.budget(r.tenantId, `d:${day}`),
+      this.keys.budget(r.tenantId, `m:${month}`),
+      this.keys.keyBudget(r.tenantId, r.budgetKeyId, `d:${day}`),
+      this.keys.keyBudget(r.tenantId, r.budgetKeyId, `m:${month}`),
+    ];
+    const limitsUsd = [
+      r.budgets?.dailyUsd,
+      r.budgets?.monthlyUsd,
+      r.keyBudgets?.dailyUsd,
+      r.keyBudgets?.monthlyUsd,
+    ];
     const amount = toNano(r.amountUsd);
-    const limit = (usd: number | undefined) => (usd === undefined ? '' : toNano(usd));
     const fields: Record<string, string | number> = {
       key: r.keyId,
       dep: r.deployment,
       res: amount,
-      d: dayKey,
-      m: monthKey,
+      d: windowKeys[0],
+      m: windowKeys[1],
+      kd: windowKeys[2],
+      km: windowKeys[3],
       est: Math.round(r.estimatedTokens),
       u: this.keys.usage(r.tenantId, day),
       ...(r.tokenCounters[0] ? { tk1: r.tokenCounters[0] } : {}),
@@ -90,11 +126,9 @@ export class BudgetLedger {
     };
     const res = await this.redis.gwBudgetReserve(
       this.keys.ledger(r.tenantId, r.jobId),
-      dayKey,
-      monthKey,
+      ...windowKeys,
       amount,
-      limit(r.budgets?.dailyUsd),
-      limit(r.budgets?.monthlyUsd),
+      ...limitsUsd.map((usd) => (usd === undefined ? '' : toNano(usd))),
       BUDGET_SOFT_THRESHOLD,
       2 * 86400,
       32 * 86400,
@@ -103,18 +137,15 @@ export class BudgetLedger {
     );
     if (res[0] === 1) {
       await this.redis.zadd(this.openKey(), now, `${r.tenantId}|${r.jobId}`);
-      const crossed: ('day' | 'month')[] = [];
-      if (res[1] === 1) crossed.push('day');
-      if (res[2] === 1) crossed.push('month');
-      return { ok: true, crossed };
+      return { ok: true, crossed: WINDOWS.filter((_, i) => res[i + 1] === 1) };
     }
-    const window = res[1] === 1 ? 'day' : 'month';
+    const refused = WINDOWS[res[1] - 1];
     return {
       ok: false,
-      window,
-      limitUsd: (window === 'day' ? r.budgets?.dailyUsd : r.budgets?.monthlyUsd) ?? 0,
+      ...refused,
+      limitUsd: limitsUsd[res[1] - 1] ?? 0,
       usedUsd: fromNano(res[2]),
-      resetsAt: windowReset(window, now).toISOString(),
+      resetsAt: windowReset(refused.window, now).toISOString(),
     };
   }
 

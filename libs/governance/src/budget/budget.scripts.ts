@@ -1,41 +1,46 @@
 /**
- * Reserves a job's worst-case cost in the day and month windows of its tenant, only when
- * both have room (spent + reserved + amount ≤ limit), and writes the job's ledger entry.
- * KEYS: ledger, dayWindow, monthWindow
- * ARGV: amount, dayLimit ('' = none), monthLimit, threshold, dayTtl, monthTtl, ledgerTtl,
+ * Reserves a job's worst-case cost in four budget windows (the tenant's day and month, the
+ * API key's day and month), only when every one with a limit has room (spent + reserved +
+ * amount ≤ limit), and writes the job's ledger entry. Windows without a limit still count,
+ * so a limit set later starts from what the window really holds.
+ * KEYS: ledger, tenantDay, tenantMonth, keyDay, keyMonth
+ * ARGV: amount, four limits ('' = none), threshold, dayTtl, monthTtl, ledgerTtl,
  *       then ledger field/value pairs.
- * Returns {1, dayCrossedThreshold, monthCrossedThreshold} or {0, window (1 day, 2 month), used}.
+ * Returns {1, crossed1..crossed4} (1 where a window just passed the soft threshold) or
+ * {0, window (1-4, in KEYS order), used}.
  */
 export const RESERVE = `
 local amt = tonumber(ARGV[1])
-local limits = {ARGV[2], ARGV[3]}
 local used = {}
-for w = 1, 2 do
+for w = 1, 4 do
   local h = redis.call('HMGET', KEYS[w + 1], 'spent', 'reserved')
   used[w] = tonumber(h[1] or '0') + tonumber(h[2] or '0')
-  if limits[w] ~= '' and used[w] + amt > tonumber(limits[w]) then return {0, w, used[w]} end
+  local limit = ARGV[w + 1]
+  if limit ~= '' and used[w] + amt > tonumber(limit) then return {0, w, used[w]} end
 end
-local crossed = {0, 0}
-for w = 1, 2 do
+local crossed = {0, 0, 0, 0}
+for w = 1, 4 do
   redis.call('HINCRBY', KEYS[w + 1], 'reserved', amt)
-  redis.call('EXPIRE', KEYS[w + 1], ARGV[4 + w])
-  if limits[w] ~= '' then
-    local l = tonumber(limits[w])
-    if l > 0 and (used[w] + amt) >= l * tonumber(ARGV[4]) then
+  redis.call('EXPIRE', KEYS[w + 1], w % 2 == 1 and ARGV[7] or ARGV[8])
+  local limit = ARGV[w + 1]
+  if limit ~= '' then
+    local l = tonumber(limit)
+    if l > 0 and (used[w] + amt) >= l * tonumber(ARGV[6]) then
       crossed[w] = redis.call('HSETNX', KEYS[w + 1], 'warned', '1')
     end
   end
 end
 local fields = {}
-for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 10, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
-redis.call('EXPIRE', KEYS[1], ARGV[7])
-return {1, crossed[1], crossed[2]}
+redis.call('EXPIRE', KEYS[1], ARGV[9])
+return {1, crossed[1], crossed[2], crossed[3], crossed[4]}
 `;
 
 /**
- * Settles a job once: releases its reservation, adds the actual cost to spent, corrects the
- * token windows with actual usage and adds the job to the usage report. The ledger entry is
+ * Settles a job once: releases its reservation in every window it holds (tenant and key),
+ * adds the actual cost to spent, corrects the token windows with actual usage and adds the
+ * job to the usage report. The ledger entry is
  * deleted in the same step, so a second settle (another replica, a retry) does nothing.
  * Every key touched carries the tenant's hash tag (the ledger names them).
  * KEYS: ledger
@@ -50,7 +55,7 @@ local f = {}
 for i = 1, #raw, 2 do f[raw[i]] = raw[i + 1] end
 local actual = tonumber(ARGV[1])
 local res = tonumber(f.res or '0')
-for _, w in ipairs({f.d, f.m}) do
+for _, w in ipairs({f.d, f.m, f.kd, f.km}) do
   if w and redis.call('EXISTS', w) == 1 then
     -- '0 - res', not '-res': Lua would print a zero reservation as '-0', not an integer.
     if res ~= 0 then redis.call('HINCRBY', w, 'reserved', 0 - res) end

@@ -11,9 +11,9 @@ const ORPHAN_AFTER_MS = 60_000;
 /**
  * Settles jobs once they end, whatever ended them (a worker, a cancel, a cache hit, an
  * expiry): it reads unsettled jobs from the ledger's index and settles those whose record
- * is terminal. Settlement is idempotent, so several replicas may sweep side by side.
- * Polling the records (instead of hooking every place a job can end) keeps one path that
- * no future terminal transition can bypass.
+ * is terminal. The process that ends a job settles it at once; this sweep, run by every app,
+ * is the path no terminal transition (and no process dying in between) can bypass.
+ * Settlement is idempotent, so several replicas may sweep side by side.
  */
 export class SettlementSweeper {
   private timer: NodeJS.Timeout | undefined;
@@ -72,24 +72,32 @@ export class SettlementSweeper {
       const [tenantId, jobId] = open[i].split('|');
       members.push({ tenantId, jobId, since: Number(open[i + 1]) });
     }
-    const pipe = this.redis.pipeline();
-    members.forEach((m) => pipe.hmget(this.keys.job(m.jobId), 'status', 'data'));
-    const rows = (await pipe.exec()) ?? [];
+    // Statuses first (small); records (with their outputs) only of the jobs that ended.
+    const statusPipe = this.redis.pipeline();
+    members.forEach((m) => statusPipe.hget(this.keys.job(m.jobId), 'status'));
+    const statuses = ((await statusPipe.exec()) ?? []).map((r) => r?.[1] as string | null);
+    const ended = members.filter((_, i) => TERMINAL.has(statuses[i] ?? ''));
+    const dataPipe = this.redis.pipeline();
+    ended.forEach((m) => dataPipe.hmget(this.keys.job(m.jobId), 'status', 'data'));
+    const rows = ended.length ? ((await dataPipe.exec()) ?? []) : [];
     let settled = 0;
+    for (let i = 0; i < ended.length; i++) {
+      const m = ended[i];
+      const [status, data] = (rows[i]?.[1] as [string | null, string | null]) ?? [null, null];
+      if (!status || !data) continue;
+      const r = JSON.parse(data) as Pick<JobRecord, 'costUsd' | 'usage'>;
+      await this.ledger.settle({
+        id: m.jobId,
+        tenantId: m.tenantId,
+        status: status as JobRecord['status'],
+        costUsd: r.costUsd,
+        usage: r.usage,
+      });
+      settled++;
+    }
     for (let i = 0; i < members.length; i++) {
       const m = members[i];
-      const [status, data] = (rows[i]?.[1] as [string | null, string | null]) ?? [null, null];
-      if (status && TERMINAL.has(status) && data) {
-        const r = JSON.parse(data) as Pick<JobRecord, 'costUsd' | 'usage'>;
-        await this.ledger.settle({
-          id: m.jobId,
-          tenantId: m.tenantId,
-          status: status as JobRecord['status'],
-          costUsd: r.costUsd,
-          usage: r.usage,
-        });
-        settled++;
-      } else if (!status && Date.now() - m.since > ORPHAN_AFTER_MS) {
+      if (!statuses[i] && Date.now() - m.since > ORPHAN_AFTER_MS) {
         await this.ledger.release(m.tenantId, m.jobId);
         settled++;
       }

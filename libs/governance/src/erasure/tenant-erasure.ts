@@ -8,6 +8,8 @@ export interface ErasureReport {
   readonly jobs: number;
   readonly blobs: number;
   readonly idempotencyKeys: number;
+  /** Response cache entries (outputs) of the tenant. */
+  readonly cacheEntries: number;
 }
 
 const PAGE = 200;
@@ -26,8 +28,9 @@ const blobRef = (json: string | null): string | null => {
 
 /**
  * Erases what the gateway stores about a tenant's jobs: records, requests, outputs (Redis
- * and blob store), stream deltas, pseudonym mappings and idempotency keys. The tenant, its
- * keys and its usage counters (no payloads) stay. Runs in pages, so it is bounded in memory.
+ * and blob store), stream deltas, pseudonym mappings, idempotency keys and response cache
+ * entries. The tenant, its keys and its usage counters (no payloads) stay. Runs in pages,
+ * so it is bounded in memory.
  */
 export class TenantErasure {
   constructor(
@@ -67,15 +70,21 @@ export class TenantErasure {
       await del.exec();
       jobs += ids.length;
     }
-    let idempotencyKeys = 0;
+    const idempotencyKeys = await this.deleteMatching(this.keys.idempotency(tenantId, '*'));
+    const cacheEntries = await this.deleteMatching(`${this.keys.prefix}:{t:${tenantId}}:cache:*`);
+    return { tenantId, jobs, blobs, idempotencyKeys, cacheEntries };
+  }
+
+  /** Deletes the keys matching a pattern (bounded scan); how many there were. */
+  private async deleteMatching(match: string): Promise<number> {
+    let deleted = 0;
     let cursor = '0';
-    const match = this.keys.idempotency(tenantId, '*');
     for (let i = 0; i < 10_000; i++) {
       const [next, found] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 500);
-      if (found.length) idempotencyKeys += await this.redis.del(...found);
+      if (found.length) deleted += await this.redis.del(...found);
       cursor = next;
       if (cursor === '0') break;
     }
-    return { tenantId, jobs, blobs, idempotencyKeys };
+    return deleted;
   }
 }

@@ -54,3 +54,35 @@ export function restorePseudonyms(text: string, mapping: PseudonymMapping): stri
     Object.hasOwn(mapping, placeholder) ? mapping[placeholder] : placeholder,
   );
 }
+
+/** Longer than any placeholder the gateway writes (`[PRIVATE_KEY_999999]`): past it, `[…` is text. */
+const MAX_PLACEHOLDER_LENGTH = 32;
+/** A placeholder's beginning at the very end of a text: `[`, `[EM`, `[EMAIL_`, `[EMAIL_1`. */
+const PARTIAL_AT_END = /\[(?:[A-Z][A-Z0-9_]*)?$/;
+
+/**
+ * Re-cuts streamed text so no placeholder is split between two pieces: what `push` returns
+ * holds only whole placeholders, and a possible beginning of one waits for the next piece
+ * (or `end`). Each piece can then be restored on its own, wherever the stream is read.
+ */
+export class PlaceholderSafeSplitter {
+  private held = '';
+
+  push(text: string): string {
+    const all = this.held + text;
+    const m = PARTIAL_AT_END.exec(all);
+    if (m === null || all.length - m.index > MAX_PLACEHOLDER_LENGTH) {
+      this.held = '';
+      return all;
+    }
+    this.held = all.slice(m.index);
+    return all.slice(0, m.index);
+  }
+
+  /** What is still held when the stream ends. */
+  end(): string {
+    const rest = this.held;
+    this.held = '';
+    return rest;
+  }
+}

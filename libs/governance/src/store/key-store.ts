@@ -21,8 +21,26 @@ export interface StoredKey {
   readonly expiresAt: string | null;
   /** Per-key rate limits; unset ones use DEFAULT_KEY_LIMITS. */
   readonly limits?: KeyLimits;
+  /** Per-key budgets in USD (UTC day and month), beside the tenant's. */
+  readonly budgets?: KeyBudgets;
+  /**
+   * Whose budget windows this key spends from: the first key of a rotation chain, so a
+   * rotation never starts the windows afresh. Unset: its own id.
+   */
+  readonly budgetOf?: string;
   /** Set when the key was rotated: the key that replaces it. */
   readonly replacedBy?: string;
+}
+
+export interface KeyBudgets {
+  readonly dailyUsd?: number;
+  readonly monthlyUsd?: number;
+}
+
+/** What an admin may change on an existing key: a value replaces, null removes. */
+export interface KeyPatch {
+  readonly limits?: KeyLimits | null;
+  readonly budgets?: KeyBudgets | null;
 }
 
 export interface KeyLimits {
@@ -36,6 +54,9 @@ export interface Principal {
   readonly tenantId: string;
   readonly scopes: ReadonlySet<string>;
   readonly limits?: KeyLimits;
+  readonly budgets?: KeyBudgets;
+  /** The key whose budget windows this one spends from (see StoredKey.budgetOf). */
+  readonly budgetKeyId?: string;
 }
 
 /**
@@ -65,6 +86,8 @@ export class KeyStore {
     scopes: Scope[],
     expiresAt: string | null = null,
     limits?: KeyLimits,
+    budgets?: KeyBudgets,
+    budgetOf?: string,
   ): Promise<{ id: string; key: string; record: StoredKey }> {
     const k = generateApiKey();
     const record: StoredKey = {
@@ -75,6 +98,8 @@ export class KeyStore {
       createdAt: new Date().toISOString(),
       expiresAt,
       ...(limits ? { limits } : {}),
+      ...(budgets ? { budgets } : {}),
+      ...(budgetOf ? { budgetOf } : {}),
     };
     await this.redis
       .multi()
@@ -110,7 +135,14 @@ export class KeyStore {
     const hash = await this.redis.get(this.keys.apiKeyById(id));
     const old = hash ? await this.get(id) : null;
     if (!hash || !old) return null;
-    const next = await this.create(old.tenantId, old.scopes, old.expiresAt, old.limits);
+    const next = await this.create(
+      old.tenantId,
+      old.scopes,
+      old.expiresAt,
+      old.limits,
+      old.budgets,
+      old.budgetOf ?? old.id,
+    );
     const graceEnd = new Date(Date.now() + graceSec * 1000);
     const oldExpiresAt =
       old.expiresAt && Date.parse(old.expiresAt) < graceEnd.getTime()
@@ -124,6 +156,26 @@ export class KeyStore {
       .exec();
     this.cache.delete(hash);
     return { ...next, oldExpiresAt };
+  }
+
+  /**
+   * Changes a key's limits or budgets (a field sent replaces the stored one); every replica
+   * drops its cached entry at once. Null when there is no such key.
+   */
+  async update(id: string, patch: KeyPatch): Promise<StoredKey | null> {
+    const hash = await this.redis.get(this.keys.apiKeyById(id));
+    const old = hash ? await this.get(id) : null;
+    if (!hash || !old) return null;
+    const next: { -readonly [K in keyof StoredKey]: StoredKey[K] } = { ...old };
+    if (patch.limits !== undefined) next.limits = patch.limits ?? undefined;
+    if (patch.budgets !== undefined) next.budgets = patch.budgets ?? undefined;
+    await this.redis
+      .multi()
+      .set(this.keys.apiKey(hash), JSON.stringify(next))
+      .publish(this.keys.keyInvalidation(), hash)
+      .exec();
+    this.cache.delete(hash);
+    return next;
   }
 
   async get(id: string): Promise<StoredKey | null> {
@@ -159,6 +211,8 @@ export class KeyStore {
       tenantId: key.tenantId,
       scopes: new Set(key.scopes),
       ...(key.limits ? { limits: key.limits } : {}),
+      ...(key.budgets ? { budgets: key.budgets } : {}),
+      ...(key.budgetOf ? { budgetKeyId: key.budgetOf } : {}),
     };
   }
 

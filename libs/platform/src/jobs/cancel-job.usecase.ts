@@ -1,9 +1,10 @@
 import { isTerminal, type JobRecord } from '@gateway/contracts';
 import { auditEvent, jobAudit, resultEvent } from '@gateway/events';
-import type { Principal } from '@gateway/governance';
+import { BudgetLedger, GovKeys, type Principal } from '@gateway/governance';
 import { countFinished } from '@gateway/queue';
 import type { GatewayContext } from '../gateway-context';
 import { GatewayError } from '../gateway-error';
+import { settleQuietly } from './budget-settlement';
 
 /**
  * Cancels a job: a queued one never runs; a running one has its provider call aborted by the
@@ -11,7 +12,11 @@ import { GatewayError } from '../gateway-error';
  * message (who or what stopped the job).
  */
 export class CancelJobUseCase {
-  constructor(private readonly ctx: GatewayContext) {}
+  private readonly ledger: BudgetLedger;
+
+  constructor(private readonly ctx: GatewayContext) {
+    this.ledger = new BudgetLedger(ctx.redis, new GovKeys(ctx.keys));
+  }
 
   async execute(
     principal: Principal,
@@ -52,6 +57,8 @@ export class CancelJobUseCase {
       ]);
       if (res !== 'OK') continue; // the status moved under us: look again
       countFinished(cancelled);
+      // The reservation comes back now (the sweeper is only the backstop).
+      await settleQuietly(this.ctx, this.ledger, cancelled);
       // Tell whichever worker holds it to abort the provider call, and drop the queue entry.
       await this.ctx.redis.publish(this.ctx.keys.cancelChannel(), jobId);
       if (record.status === 'queued') {

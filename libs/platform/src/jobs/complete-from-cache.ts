@@ -1,13 +1,16 @@
 import type { AnyTaskOutput, JobRecord } from '@gateway/contracts';
 import { auditEvent, jobAudit, resultEvent } from '@gateway/events';
+import type { BudgetLedger } from '@gateway/governance';
 import { countFinished } from '@gateway/queue';
 import type { GatewayContext } from '../gateway-context';
+import { settleQuietly } from './budget-settlement';
 
 /** Completes a just-created job with a cached output: no provider call, cost 0. */
 export async function completeFromCache(
   ctx: GatewayContext,
   record: JobRecord,
   output: AnyTaskOutput,
+  ledger: BudgetLedger,
   traceparent?: string,
 ): Promise<JobRecord> {
   const now = new Date();
@@ -30,5 +33,6 @@ export async function completeFromCache(
     ),
   ]);
   if (res === 'OK') countFinished(done);
+  await settleQuietly(ctx, ledger, done);
   return done;
 }

@@ -4,7 +4,6 @@ import {
   JobGovernance,
   PolicyRefusal,
   PseudonymVault,
-  restorePseudonymsIn,
 } from '@gateway/governance';
 import type { GatewayContext } from '../gateway-context';
 import { GatewayError } from '../gateway-error';
@@ -25,21 +24,8 @@ export function jobGovernanceFor(ctx: GatewayContext): JobGovernance {
   return new JobGovernance(ctx.redis, ctx.keys, key ? createCipher(key) : undefined);
 }
 
-/**
- * Puts pseudonymised values back into a job's output before the worker stores it, so the
- * record, the result event and the webhook all carry what the client sent.
- */
-export function restorePseudonymsFor(
-  ctx: GatewayContext,
-): (jobId: string, output: unknown) => Promise<unknown> {
+/** Where pseudonymised jobs' mappings are kept (decrypted with the payload key when set). */
+export function pseudonymVaultFor(ctx: GatewayContext): PseudonymVault {
   const key = ctx.env.encryptionKey;
-  const vault = new PseudonymVault(
-    ctx.redis,
-    new GovKeys(ctx.keys),
-    key ? createCipher(key) : undefined,
-  );
-  return async (jobId, output) => {
-    const mapping = await vault.load(jobId);
-    return mapping ? restorePseudonymsIn(output, mapping) : output;
-  };
+  return new PseudonymVault(ctx.redis, new GovKeys(ctx.keys), key ? createCipher(key) : undefined);
 }

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { JobRequest, type JobRecord, type ApiErrorCode } from '@gateway/contracts';
 import { auditEvent, jobAudit } from '@gateway/events';
 import { metrics, type AdmissionRejectReason } from '@gateway/observability';
-import type { JobGovernance, Principal, RateLimitState, TenantStore } from '@gateway/governance';
+import {
+  restorePseudonymsIn,
+  type JobGovernance,
+  type Principal,
+  type RateLimitState,
+  type TenantStore,
+} from '@gateway/governance';
 import type { GatewayContext } from '../gateway-context';
 import { GatewayError } from '../gateway-error';
 import { vetWebhookUrl } from '@gateway/webhooks';
@@ -19,6 +25,11 @@ export interface SubmitJobCommand {
   readonly traceparent?: string;
   /** True when the HTTP layer counted this request against the rpm limits already. */
   readonly requestCounted?: boolean;
+  /**
+   * Keeps the payloads for the retention window even when the tenant drops them on delivery:
+   * batch lines are delivered through the batch's output file, which reads them later.
+   */
+  readonly keepPayloads?: boolean;
 }
 
 export type SubmitJobResult = {
@@ -108,6 +119,14 @@ export class SubmitJobUseCase {
     const id = newJobId();
     // Tokens are counted once here, for routing and for the token rate limits alike.
     const routing = toRoutingRequest(request, { stickyKey: request.correlationId ?? id });
+    // Routing is pure: decided first so the route's PII policy can apply; its refusal still
+    // comes after the rate limits, as before.
+    const outcome = decide(routing, {
+      config: cfg,
+      tenant: { id: tenant.id, region: tenant.region, models: tenant.models },
+      stats: this.stats,
+      allowedModels: modelScopes.length ? modelScopes : undefined,
+    });
     // Governance: rate limits (requests, estimated tokens) and the PII policy on the input.
     const govInput = {
       principal,
@@ -117,14 +136,9 @@ export class SubmitJobUseCase {
       estimatedTokens: routing.inputTokens + routing.maxOutputTokens,
       countRequest: !cmd.requestCounted,
       traceparent: cmd.traceparent,
+      routePii: outcome.ok ? outcome.decision.pii : undefined,
     };
     const admission = await counted('rate_limit', governed(this.gov.admit(govInput)));
-    const outcome = decide(routing, {
-      config: cfg,
-      tenant: { id: tenant.id, region: tenant.region, models: tenant.models },
-      stats: this.stats,
-      allowedModels: modelScopes.length ? modelScopes : undefined,
-    });
     if (!outcome.ok) {
       await this.gov.refuseRoute(govInput, admission, outcome.code, outcome.message);
       throw new GatewayError(ROUTING_ERRORS[outcome.code] ?? 'no_route', outcome.message);
@@ -145,6 +159,7 @@ export class SubmitJobUseCase {
     // Budget: the worst case over the candidates is reserved until the job settles.
     const retentionSec = Math.round(cfg.jobs.retentionDays * 86400);
     await counted('budget', governed(this.gov.reserve(govInput, admission, d, retentionSec)));
+    const outputPolicy = d.piiOutput ?? tenant.piiOutput;
     const now = new Date().toISOString();
     const record: JobRecord = {
       id,
@@ -172,7 +187,14 @@ export class SubmitJobUseCase {
       usage: null,
       costUsd: null,
       timings: null,
-      policy: { redactions: admission.redactions },
+      policy: {
+        redactions: admission.redactions,
+        ...(admission.pii !== 'off' ? { input: admission.pii } : {}),
+        ...(outputPolicy !== 'off' ? { output: outputPolicy } : {}),
+        ...(tenant.privacy?.dropPayloadsOnDelivery && !cmd.keepPayloads
+          ? { dropAfterDeliverySec: tenant.privacy.graceSeconds }
+          : {}),
+      },
       metadata: request.metadata ?? {},
       correlationId: request.correlationId ?? null,
     };
@@ -185,10 +207,14 @@ export class SubmitJobUseCase {
       : undefined;
     const actor = { type: 'key' as const, id: principal.keyId };
     // Opt-in exact-match cache (per request or per route): a hit completes the job at once.
-    const cacheTtl = request.cache?.ttlSeconds ?? d.cacheTtlSeconds;
-    const cacheKey = cacheTtl ? this.cache.key(tenant.id, d.deployment, request) : undefined;
-    const hit = cacheKey ? await this.cache.get(cacheKey) : null;
+    // Looked up by the stored form of the input (what the worker caches under), and a hit
+    // gets this job's own pseudonymised values put back, never another job's.
     const stored = admission.request;
+    const cacheTtl = request.cache?.ttlSeconds ?? d.cacheTtlSeconds;
+    const cacheKey = cacheTtl
+      ? this.cache.key(tenant.id, d.deployment, stored, outputPolicy)
+      : undefined;
+    const hit = cacheKey ? await this.cache.get(cacheKey) : null;
     const piiAudit = this.gov.redactionAudit(govInput, admission, d);
     const created = await this.ctx.store
       .create({
@@ -224,7 +250,13 @@ export class SubmitJobUseCase {
     if (hit)
       return {
         created: true,
-        record: await completeFromCache(this.ctx, record, hit.output, cmd.traceparent),
+        record: await completeFromCache(
+          this.ctx,
+          record,
+          admission.mapping ? restorePseudonymsIn(hit.output, admission.mapping) : hit.output,
+          this.gov.ledger,
+          cmd.traceparent,
+        ),
         rateLimit: admission.rateLimit,
       };
     const target = cfg.deploymentById.get(d.deployment)!;

@@ -38,6 +38,12 @@ export class RetryJobUseCase {
         `Job ${jobId} is ${record.status}; only failed jobs can be retried`,
       );
     }
+    if (record.policy.payloadsDroppedAt) {
+      throw new GatewayError(
+        'conflict',
+        `Job ${jobId}'s input was dropped after delivery (tenant privacy policy); submit the job again`,
+      );
+    }
     const cfg = this.ctx.config();
     const target = cfg.deploymentById.get(record.route.deployment);
     if (!target) {

@@ -22,7 +22,10 @@ export interface CachedResult {
 
 /**
  * Exact-match response cache: keyed by tenant + normalised request (task and input) + target
- * deployment, so it is never shared across tenants or models. Opt-in per route or request.
+ * deployment + output PII policy, so it is never shared across tenants, models or policies.
+ * Opt-in per route or request. The key and the value are the stored forms: a pseudonymised
+ * input with its placeholders, and the output before any job's own values were put back,
+ * so each job that hits restores its own values and no other job's.
  */
 export class ResponseCache {
   constructor(
@@ -30,10 +33,21 @@ export class ResponseCache {
     private readonly keys: Keys,
   ) {}
 
-  key(tenantId: string, deploymentId: string, request: Pick<JobRequest, 'task' | 'input'>): string {
+  key(
+    tenantId: string,
+    deploymentId: string,
+    request: Pick<JobRequest, 'task' | 'input'>,
+    outputPolicy = 'off',
+  ): string {
     const digest = createHash('sha256')
       .update(
-        stableStringify({ task: request.task, input: request.input, deployment: deploymentId }),
+        stableStringify({
+          task: request.task,
+          input: request.input,
+          deployment: deploymentId,
+          // Absent for 'off', so entries written before output policies existed still match.
+          ...(outputPolicy !== 'off' ? { outputPolicy } : {}),
+        }),
       )
       .digest('base64url');
     return `${this.keys.prefix}:{t:${tenantId}}:cache:${digest}`;

@@ -1,4 +1,11 @@
-import { type JobError, type JobRecord, type JobRequest, type TaskInput } from '@gateway/contracts';
+import {
+  type AuditData,
+  type JobError,
+  type JobRecord,
+  type JobRequest,
+  type OutboxEntry,
+  type TaskInput,
+} from '@gateway/contracts';
 import type { LoadedConfig } from '@gateway/config';
 import { auditEvent, jobAudit, resultEvent } from '@gateway/events';
 import type { Logger } from '@gateway/observability';
@@ -43,8 +50,11 @@ export interface JobObserver {
     latencyMs: number,
     error: ProviderError | null,
   ): Promise<void> | void;
-  /** The job's success is stored. */
-  onSucceeded?(record: JobRecord, request: JobRequest): Promise<void> | void;
+  /**
+   * The job's success is stored. `shareable` is the output in the form other jobs may be
+   * given (the response cache): before any job's own pseudonymised values were put back.
+   */
+  onSucceeded?(record: JobRecord, request: JobRequest, shareable: unknown): Promise<void> | void;
   /** The job's failure is stored. */
   onFailed?(record: JobRecord): Promise<void> | void;
   /** An attempt failed and will be retried on the same deployment. */
@@ -53,8 +63,54 @@ export interface JobObserver {
   onFallback?(from: string, to: string, error: ProviderError): Promise<void> | void;
 }
 
+/** What governance made of a model's output. */
+export type GuardedOutput =
+  | {
+      readonly ok: true;
+      /** The output as the record stores it and the client receives it. */
+      readonly output: unknown;
+      /** The form the response cache may hand to other jobs (placeholders kept). */
+      readonly shareable: unknown;
+      /** Non-zero PII counts found in the output (when it was scanned). */
+      readonly redactions: Record<string, number>;
+    }
+  | { readonly ok: false; readonly message: string; readonly redactions: Record<string, number> };
+
+/** Streamed text on its way to the delta stream: pieces out as they may be relayed. */
+export interface DeltaFilter {
+  push(text: string): string;
+  /** The rest, once the model is done and its output let through. */
+  end(): string;
+}
+
+/**
+ * Governance of a model's output before it is stored (PII policy on outputs, pseudonymised
+ * values put back). Implemented by the platform; absent, outputs are stored as they come.
+ */
+export interface OutputGuard {
+  prepare(record: JobRecord, output: unknown): Promise<GuardedOutput>;
+  /** How a streamed reply's deltas are relayed, or undefined to relay each as it comes. */
+  deltaFilter(record: JobRecord): DeltaFilter | undefined;
+}
+
 const totalTokens = (u: { inputTokens?: number; outputTokens?: number } | null | undefined) =>
   (u?.inputTokens ?? 0) + (u?.outputTokens ?? 0);
+
+/** The audit of a PII policy applied to a job's output (counts only). */
+function outputPiiAudit(record: JobRecord, counts: Record<string, number>): AuditData {
+  return {
+    action: 'pii.redacted',
+    tenantId: record.tenantId,
+    actor: { type: 'system', id: null },
+    jobId: record.id,
+    task: record.task,
+    deployment: record.route.deployment,
+    region: record.route.region ?? null,
+    reason: `PII policy "${record.policy.output ?? 'off'}" on the output`,
+    outcome: record.policy.output ?? 'off',
+    details: { ...counts, direction: 'output' },
+  };
+}
 
 const toJobError = (e: ProviderError): JobError => ({
   code: e.code,
@@ -75,8 +131,7 @@ export class ProcessJobUseCase {
     private readonly config: () => LoadedConfig,
     private readonly log: Logger,
     private readonly observers: readonly JobObserver[] = [],
-    /** Rewrites an output before it is stored (governance restores pseudonymised PII). */
-    private readonly prepareOutput?: (jobId: string, output: unknown) => Promise<unknown>,
+    private readonly guard?: OutputGuard,
   ) {}
 
   async execute(a: AttemptInfo): Promise<AttemptOutcome> {
@@ -114,9 +169,10 @@ export class ProcessJobUseCase {
       const adapter = this.providers().adapterFor(deployment.id);
       const callCtx = { deployment, signal: a.signal, jobId: record.id };
       const chat = request.task === 'chat' ? (request.input as TaskInput<'chat'>) : undefined;
+      const filter = chat?.stream ? this.guard?.deltaFilter(running) : undefined;
       const res =
         chat?.stream && adapter.streamChat
-          ? await this.stream(record.id, adapter.streamChat(chat, callCtx))
+          ? await this.stream(record.id, adapter.streamChat(chat, callCtx), filter)
           : await adapter.call(request.task, request.input, callCtx);
       const providerMs = Math.round(performance.now() - started);
       this.notify((o) => o.onProviderCall?.(deployment.id, providerMs, null));
@@ -125,29 +181,43 @@ export class ProcessJobUseCase {
         tokens: totalTokens(res.usage),
         latencyMs: providerMs,
       });
+      const guarded: GuardedOutput = this.guard
+        ? await this.guard.prepare(running, res.output)
+        : { ok: true, output: res.output, shareable: res.output, redactions: {} };
+      const costUsd = computeCostUsd(deployment.price, res.usage, res.images ?? 0);
+      if (!guarded.ok)
+        return this.withheld(running, guarded, res.usage, costUsd, a.data.traceparent);
+      if (chat?.stream && adapter.streamChat) await this.endStream(record.id, res, filter);
       const finishedAt = new Date();
+      const outputRedactions = Object.keys(guarded.redactions).length
+        ? { outputRedactions: guarded.redactions }
+        : {};
       const done: JobRecord = {
         ...running,
         status: 'succeeded',
         finishedAt: finishedAt.toISOString(),
-        output: this.prepareOutput ? await this.prepareOutput(record.id, res.output) : res.output,
+        output: guarded.output,
         error: null,
         usage: res.usage,
-        costUsd: computeCostUsd(deployment.price, res.usage, res.images ?? 0),
+        costUsd,
         timings: {
           queuedMs: Math.max(0, Date.parse(running.startedAt!) - Date.parse(record.createdAt)),
           providerMs,
           totalMs: finishedAt.getTime() - Date.parse(record.createdAt),
         },
+        policy: { ...running.policy, ...outputRedactions },
       };
       await this.store.transition(['running'], done, [
         resultEvent(done, a.data.traceparent),
+        ...(Object.keys(guarded.redactions).length
+          ? [auditEvent(outputPiiAudit(done, guarded.redactions), a.data.traceparent)]
+          : []),
         auditEvent(
           jobAudit('job.succeeded', done, 'succeeded', { details: { costUsd: done.costUsd } }),
           a.data.traceparent,
         ),
       ]);
-      this.notify((o) => o.onSucceeded?.(done, request));
+      this.notify((o) => o.onSucceeded?.(done, request, guarded.shareable));
       return { kind: 'done' };
     } catch (e) {
       const err = ProviderError.isProviderError(e)
@@ -173,20 +243,22 @@ export class ProcessJobUseCase {
 
   /**
    * Relays a streamed chat answer through a Redis stream as it arrives (SSE and the OpenAI
-   * façade read it), and returns the whole answer for the record.
+   * façade read it), through the guard's filter when there is one, and returns the whole
+   * answer for the record. `endStream` writes the rest and `done` once the output is let through.
    */
   private async stream(
     jobId: string,
     events: AsyncIterable<ChatStreamEvent>,
+    filter: DeltaFilter | undefined,
   ): Promise<CallResult<'chat'>> {
     const key = this.store.keys.deltas(jobId);
     let text = '';
     for await (const ev of events) {
       if (ev.type === 'delta') {
         text += ev.text;
-        await this.store.appendDelta(key, { t: 'delta', d: ev.text });
+        const piece = filter ? filter.push(ev.text) : ev.text;
+        if (piece) await this.store.appendDelta(key, { t: 'delta', d: piece });
       } else {
-        await this.store.appendDelta(key, { t: 'done', f: ev.finishReason });
         return {
           output: { message: { role: 'assistant', content: text }, finishReason: ev.finishReason },
           usage: ev.usage,
@@ -195,6 +267,39 @@ export class ProcessJobUseCase {
       }
     }
     throw new ProviderError('server_error', 'The stream ended without a final event');
+  }
+
+  private async endStream(
+    jobId: string,
+    res: CallResult,
+    filter: DeltaFilter | undefined,
+  ): Promise<void> {
+    const key = this.store.keys.deltas(jobId);
+    const rest = filter?.end();
+    if (rest) await this.store.appendDelta(key, { t: 'delta', d: rest });
+    const finish = (res.output as { finishReason?: string }).finishReason ?? 'stop';
+    await this.store.appendDelta(key, { t: 'done', f: finish });
+  }
+
+  /**
+   * The output policy blocks what the model wrote: the job fails (`content_filtered`, no
+   * fallback: another model may write the same) and nothing of the output is stored. The
+   * call happened, so its cost counts.
+   */
+  private async withheld(
+    running: JobRecord,
+    guarded: Extract<GuardedOutput, { ok: false }>,
+    usage: JobRecord['usage'],
+    costUsd: number,
+    traceparent: string | undefined,
+  ): Promise<AttemptOutcome> {
+    const err = new ProviderError('content_filtered', guarded.message, { retryable: false });
+    return this.fail({ ...running, usage, costUsd }, traceparent, err, [
+      auditEvent(
+        { ...outputPiiAudit(running, guarded.redactions), outcome: 'blocked' },
+        traceparent,
+      ),
+    ]);
   }
 
   private async onError(
@@ -305,6 +410,7 @@ export class ProcessJobUseCase {
     record: JobRecord,
     traceparent: string | undefined,
     err: ProviderError,
+    extraEvents: readonly OutboxEntry[] = [],
   ): Promise<AttemptOutcome> {
     const finishedAt = new Date();
     const failed: JobRecord = {
@@ -322,6 +428,7 @@ export class ProcessJobUseCase {
     };
     await this.store.transition(['running', 'queued'], failed, [
       resultEvent(failed, traceparent),
+      ...extraEvents,
       auditEvent(
         jobAudit('job.failed', failed, 'failed', { details: { errorCode: err.code } }),
         traceparent,

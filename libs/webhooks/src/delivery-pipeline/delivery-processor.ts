@@ -46,6 +46,8 @@ export class DeliveryProcessor {
     private readonly endpoints: WebhookEndpointStore,
     private readonly log: DeliveryLog,
     private readonly settings: () => DeliverySettings,
+    /** Told when a delivery will not be tried again (delivered, dead or dropped). */
+    private readonly onEnded?: (data: DeliveryJobData) => Promise<void>,
   ) {}
 
   async process(
@@ -56,7 +58,10 @@ export class DeliveryProcessor {
     const cfg = this.settings();
     const secrets = await this.secretsFor(data);
     // An endpoint deleted since scheduling no longer wants its events.
-    if (secrets === null) return 'dropped';
+    if (secrets === null) {
+      await this.onEnded?.(data);
+      return 'dropped';
+    }
     const record = await this.store.get(data.jobId);
     let result: Outcome;
     if (!record) {
@@ -107,6 +112,7 @@ export class DeliveryProcessor {
       });
     }
     if (outcome === 'retrying') throw new RetryDelivery(result.error?.message ?? 'delivery failed');
+    await this.onEnded?.(data);
     return outcome;
   }
 

@@ -32,9 +32,10 @@ export class DeliveryScheduler {
     private readonly attempts: () => number,
   ) {}
 
-  async scheduleFromResults(values: readonly string[]): Promise<number> {
+  /** Schedules the deliveries of a batch of result events; returns what it scheduled. */
+  async scheduleFromResults(values: readonly string[]): Promise<DeliveryJobData[]> {
     const heads = values.map(parseResult).filter((h): h is ResultHead => h !== null);
-    if (heads.length === 0) return 0;
+    if (heads.length === 0) return [];
     const byTenant = new Map<string, Promise<WebhookEndpoint[]>>();
     const endpointsOf = (tenantId: string) => {
       let p = byTenant.get(tenantId);
@@ -67,6 +68,6 @@ export class DeliveryScheduler {
     );
     const items = perJob.flat();
     await this.queue.enqueue(items, this.attempts());
-    return items.length;
+    return items;
   }
 }
