@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import OpenAI, { toFile } from 'openai';
+import { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { startGateway, type Gateway } from '../support/gateway-harness';
 import { call } from '../support/http';
@@ -72,9 +74,11 @@ describe('batch.* webhook events', () => {
 
   before(async () => {
     await rx.start();
+    // With a payload key: endpoint secrets are stored encrypted, and the dispatcher signs with them.
     gw = await startGateway({
       config: config(rx.port),
       apps: ['ingest-api', 'worker-llm', 'dispatcher'],
+      env: { GATEWAY_ENCRYPTION_KEY: randomBytes(32).toString('base64') },
     });
     key = await gw.tenantKey('acme', undefined, true);
     otherKey = await gw.tenantKey('globex', undefined, true);
@@ -92,6 +96,11 @@ describe('batch.* webhook events', () => {
     const allEp = await endpoint(otherKey, '/ok-globex');
     assert.ok(allEp.events.includes('batch.completed'));
     assert.ok(jobsEp.events.length === 1);
+    const redis = new Redis(gw.redisUrl);
+    const raw = await redis
+      .get(`${gw.prefix}:wh:ep:${batchEp.id}`)
+      .finally(() => redis.disconnect());
+    assert.ok(raw && !raw.includes('whsec_'), `secret stored encrypted: ${raw}`);
 
     const completedId = await runBatch('/v1/chat/completions');
     await until(
@@ -132,6 +141,11 @@ describe('batch.* webhook events', () => {
     assert.equal(rx.on('/ok-globex').length, 0);
     assert.equal(rx.on('/ok-batch').length, 2, 'one delivery per batch');
 
+    // The attempt is recorded once the receiver's answer is in, a moment after it got the hook.
+    await until('attempt recorded', async () => {
+      const r = await call(`${gw.url}/v1/batches/${completedId}/webhooks`, { key });
+      return r.body.data.length > 0;
+    });
     const attempts = await call(`${gw.url}/v1/batches/${completedId}/webhooks`, { key });
     assert.equal(attempts.status, 200);
     assert.equal(attempts.body.data.length, 1);

@@ -12,7 +12,7 @@ import {
 /** The dispatcher's webhook side: scheduling from results, and the delivery worker. */
 export function startWebhooks(ctx: GatewayContext) {
   const keys = new WebhookKeys(ctx.keys.prefix);
-  const endpoints = new WebhookEndpointStore(ctx.redis, keys);
+  const endpoints = new WebhookEndpointStore(ctx.redis, keys, ctx.cipher);
   const queue = new WebhookDeliveryQueue(ctx.bullConnection, keys);
   const settings = () => ctx.config().webhooks;
   const scheduler = new DeliveryScheduler(
