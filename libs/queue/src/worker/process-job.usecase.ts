@@ -178,14 +178,13 @@ export class ProcessJobUseCase {
     jobId: string,
     events: AsyncIterable<ChatStreamEvent>,
   ): Promise<CallResult<'chat'>> {
-    const key = this.store.keys.deltas(jobId);
     let text = '';
     for await (const ev of events) {
       if (ev.type === 'delta') {
         text += ev.text;
-        await this.store.appendDelta(key, { t: 'delta', d: ev.text });
+        await this.store.appendDelta(jobId, { t: 'delta', d: ev.text });
       } else {
-        await this.store.appendDelta(key, { t: 'done', f: ev.finishReason });
+        await this.store.appendDelta(jobId, { t: 'done', f: ev.finishReason });
         return {
           output: { message: { role: 'assistant', content: text }, finishReason: ev.finishReason },
           usage: ev.usage,
