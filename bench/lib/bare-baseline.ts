@@ -1,10 +1,13 @@
 import Fastify from 'fastify';
 import { Queue, Worker } from 'bullmq';
+import { Kafka, logLevel } from 'kafkajs';
 
 /**
  * Baselines measured in the same run as the gateway:
  *   ingest <port> <redisUrl> <prefix>   a bare Fastify route doing one BullMQ add per request
  *   worker <redisUrl> <prefix> <n> <c>  a no-op BullMQ worker; prints when n jobs completed
+ *   kafka-relay <brokers> <in> <out> <group>  a pass-through consumer group: each batch of
+ *       <in> is produced to <out> (key, value, headers kept), then its offsets resolved
  */
 async function main(): Promise<void> {
   const [mode, ...args] = process.argv.slice(2);
@@ -48,6 +51,45 @@ async function main(): Promise<void> {
       }
     });
     process.send?.('ready');
+    return;
+  }
+  if (mode === 'kafka-relay') {
+    const [brokers, inTopic, outTopic, groupId] = args;
+    const kafka = new Kafka({
+      clientId: 'bench-relay',
+      brokers: brokers.split(','),
+      logLevel: logLevel.NOTHING,
+    });
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    // The same consumer settings as the gateway's request ingress.
+    const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+    await producer.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topics: [inTopic], fromBeginning: true });
+    const joined = new Promise((r) => consumer.on(consumer.events.GROUP_JOIN, r));
+    await consumer.run({
+      partitionsConsumedConcurrently: 3,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+        if (batch.messages.length === 0) return;
+        await producer.send({
+          topic: outTopic,
+          messages: batch.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+        });
+        resolveOffset(batch.messages[batch.messages.length - 1].offset);
+        await heartbeat();
+      },
+    });
+    await joined;
+    process.send?.('ready');
+    process.on(
+      'SIGTERM',
+      () =>
+        void consumer
+          .disconnect()
+          .then(() => producer.disconnect())
+          .then(() => process.exit(0)),
+    );
     return;
   }
   throw new Error(`unknown mode ${mode}`);

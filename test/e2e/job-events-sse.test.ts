@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
 import { startGateway, type Gateway } from '../support/gateway-harness';
 import { call } from '../support/http';
 import { readSse, type SseEvent } from '../support/sse';
+import { until } from '../support/webhook-receiver';
 
 const CONFIG = `
 providers:
@@ -82,6 +84,63 @@ describe('job events over SSE', () => {
     assert.equal(new Set(ids).size, ids.length, 'no delta twice');
     const text = [...seen, ...rest].map((e) => e.data.text).join('');
     assert.equal(text, done.data.output.message.content);
+  });
+
+  it('wakes streams on each delta through one shared subscription, reading Redis per event, not per tick', async () => {
+    const STREAMS = 5;
+    // Three word deltas spread over the 2.5 s latency: long quiet gaps a poller would fill.
+    const body = {
+      task: 'chat',
+      model: 'slow',
+      input: { stream: true, messages: [{ role: 'user', content: 'What is 2+2?' }] },
+    };
+    const sub = new Redis(gw.redisUrl);
+    const monitor = await sub.monitor();
+    const commands: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => commands.push(args));
+    try {
+      const job = await call(`${gw.url}/v1/jobs`, { key, body });
+      assert.equal(job.status, 202);
+      const id = job.body.id as string;
+      const streams = Array.from({ length: STREAMS }, () =>
+        readSse(`${gw.url}/v1/jobs/${id}/events`, key, (evs) =>
+          evs.some((e) => e.event === 'done'),
+        ),
+      );
+      // One subscription to the job's delta channel serves every stream of the process.
+      const channel = `${gw.prefix}:jobdelta:${id}`;
+      const subscribers = async () => Number((await sub.pubsub('NUMSUB', channel))[1]);
+      await until('the delta subscription', async () => (await subscribers()) > 0);
+      assert.equal(await subscribers(), 1);
+      const results = await Promise.all(streams);
+      const deltaKey = commands.find((c) => c[0] === 'xadd' && c[1].endsWith(`:deltas:${id}`))![1];
+      const entries = await sub.xlen(deltaKey);
+      for (const r of results) {
+        const done = r.events.find((e) => e.event === 'done')!;
+        assert.equal(
+          deltas(r.events)
+            .map((e) => e.data.text)
+            .join(''),
+          done.data.output.message.content,
+        );
+      }
+      // Per stream: the first read, one per delta entry, the status changes and the end.
+      const xreads = commands.filter((c) => c[0] === 'xread' && c.includes(deltaKey)).length;
+      assert.ok(
+        xreads <= STREAMS * (entries + 4),
+        `${xreads} XREADs for ${STREAMS} streams of ${entries} entries (a 50 ms poll makes ~250)`,
+      );
+      const lags = results.flatMap((r) =>
+        deltas(r.events).map((e) => e.at! - Number(e.id!.split('-')[0])),
+      );
+      lags.sort((a, b) => a - b);
+      console.log(
+        `[sse] ${xreads} XREADs for ${STREAMS} streams × ${entries} entries; delta lag p50 ${lags[lags.length >> 1]} ms, max ${lags.at(-1)} ms`,
+      );
+    } finally {
+      monitor.disconnect();
+      sub.disconnect();
+    }
   });
 
   it('sends heartbeats while a job waits, and answers 404 to another tenant', async () => {

@@ -7,6 +7,8 @@ import { KafkaCollector } from '../support/kafka-collector';
 
 /** 10,000 in `npm run test:reliability`; a smaller default keeps `npm test` quick. */
 const TOTAL = Number(process.env.INGRESS_TEST_MESSAGES ?? 1000);
+/** Waits grow with the size: about 20 ms per message on a loaded 2-core machine, 60 s at least. */
+const waitMs = (minMs: number) => Math.max(minMs, TOTAL * 20);
 
 const CONFIG = `
 providers:
@@ -83,7 +85,8 @@ describe('Kafka request ingress', () => {
   });
 
   it(`turns ${TOTAL} messages (1% invalid, 1% duplicates) into exactly the valid results, surviving a dispatcher kill`, async () => {
-    const key = await gw.tenantKey('acme', undefined, true);
+    // A key's default limits (3,000 rpm) would throttle a large run to 50 messages/s.
+    const key = await gw.tenantKey('acme', undefined, true, { rpm: 1_000_000, tpm: 1_000_000_000 });
     const planned = plan(TOTAL, key);
     const valid = planned.filter((p) => p.kind === 'valid');
     const invalid = planned.filter((p) => p.kind !== 'valid');
@@ -102,7 +105,7 @@ describe('Kafka request ingress', () => {
     await collector.waitFor(
       'a quarter of the results',
       () => results().length >= valid.length / 4,
-      60_000,
+      waitMs(60_000),
     );
     await gw.kill('dispatcher');
     await send(all.slice(half));
@@ -111,7 +114,7 @@ describe('Kafka request ingress', () => {
     await collector.waitFor(
       'every result and DLQ message',
       () => distinctKeys() >= valid.length && dlq().length >= invalid.length,
-      120_000,
+      waitMs(120_000),
     );
     const seconds = (Date.now() - started) / 1000;
     // Give stragglers a moment: nothing more may arrive in the DLQ.

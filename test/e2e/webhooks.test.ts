@@ -68,6 +68,11 @@ describe('webhooks end to end', () => {
     assert.equal(payload.type, 'job.succeeded');
     assert.equal(payload.data.id, id);
     assert.equal(hook.headers['webhook-id'], `msg_${id}_job`);
+    // The attempt is recorded once the receiver's answer is in, a moment after it got the hook.
+    await until('attempt recorded', async () => {
+      const r = await call(`${gw.url}/v1/jobs/${id}/webhooks`, { key });
+      return r.body.data.length > 0;
+    });
     const attempts = await call(`${gw.url}/v1/jobs/${id}/webhooks`, { key });
     assert.equal(attempts.status, 200);
     assert.equal(attempts.body.data.length, 1);

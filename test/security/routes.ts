@@ -80,6 +80,7 @@ export const ROUTES: readonly RouteSpec[] = [
       { method: 'GET', path: '/v1/batches', auth: 'tenant' },
       { method: 'GET', path: '/v1/batches/:id', auth: 'tenant', id: 'batch' },
       { method: 'POST', path: '/v1/batches/:id/cancel', auth: 'tenant', id: 'batch' },
+      { method: 'GET', path: '/v1/batches/:id/webhooks', auth: 'tenant', id: 'batch' },
     ] as const
   ).map((r): RouteSpec => ({ ...r, errors: 'openai' })),
 ];

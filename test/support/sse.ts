@@ -4,6 +4,8 @@ export interface SseEvent {
   id?: string;
   data?: any;
   comment?: boolean;
+  /** When the client parsed it (ms since the epoch). */
+  at?: number;
 }
 
 /** Reads an SSE stream until `stop` says so (or it ends), within `timeoutMs`. */
@@ -49,6 +51,7 @@ export async function readSse(
           else if (field === 'id') ev.id = v;
           else if (field === 'data') ev.data = JSON.parse(v);
         }
+        ev.at = Date.now();
         if (ev.event !== 'message' || ev.data !== undefined) events.push(ev);
       }
     }

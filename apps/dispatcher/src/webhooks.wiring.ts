@@ -15,7 +15,7 @@ export function startWebhooks(
   onEnded?: (data: { jobId: string; deliveryId: string }) => Promise<void>,
 ) {
   const keys = new WebhookKeys(ctx.keys.prefix);
-  const endpoints = new WebhookEndpointStore(ctx.redis, keys);
+  const endpoints = new WebhookEndpointStore(ctx.redis, keys, ctx.cipher);
   const queue = new WebhookDeliveryQueue(ctx.bullConnection, keys);
   const settings = () => ctx.config().webhooks;
   const scheduler = new DeliveryScheduler(
@@ -29,7 +29,8 @@ export function startWebhooks(
     endpoints,
     new DeliveryLog(ctx.redis, keys),
     settings,
-    onEnded,
+    // Only job deliveries gate a job's payload drop; batch events have no job behind them.
+    onEnded && ((data) => ('jobId' in data ? onEnded(data) : Promise.resolve())),
   );
   const worker = startDeliveryWorker({
     connection: ctx.bullConnection,

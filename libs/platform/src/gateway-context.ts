@@ -7,7 +7,7 @@ import {
   type RuntimeEnv,
 } from '@gateway/config';
 import { createKafka, kafkaSecurityOptions, resolveTopics, type Topics } from '@gateway/events';
-import { createCipher } from '@gateway/governance';
+import { createCipher, type PayloadCipher } from '@gateway/governance';
 import { createLogger, type Logger } from '@gateway/observability';
 import { adapterCatalogue } from '@gateway/providers';
 import { JobQueues, JobStore, Keys } from '@gateway/queue';
@@ -27,6 +27,8 @@ export class GatewayContext {
   readonly redis: Redis;
   readonly bullConnection: ConnectionOptions;
   readonly blobs: BlobStore;
+  /** AES-256-GCM for data at rest, when `GATEWAY_ENCRYPTION_KEY` is set (rotation: README). */
+  readonly cipher: PayloadCipher | undefined;
   readonly store: JobStore;
   readonly queues: JobQueues;
   readonly kafka: Kafka;
@@ -56,11 +58,11 @@ export class GatewayContext {
         ? env.blobStore
         : { kind: 'local', dir: join(env.dataDir, 'blobs') },
     );
+    this.cipher = env.encryptionKey ? createCipher(env.encryptionKey) : undefined;
     this.store = new JobStore(this.redis, this.keys, this.blobs, {
       retentionSec: Math.round(this.cfg.jobs.retentionDays * 86400),
       inlineMaxBytes: this.cfg.jobs.inlineMaxBytes,
-      // Payloads at rest are AES-256-GCM encrypted when a key is set (rotation: README).
-      cipher: env.encryptionKey ? createCipher(env.encryptionKey) : undefined,
+      cipher: this.cipher,
     });
     this.queues = new JobQueues(this.bullConnection, this.keys.bullPrefix());
     this.topics = resolveTopics(this.cfg.kafka.topics, env.topicPrefix);

@@ -179,12 +179,17 @@ export class JobStore {
     return true;
   }
 
-  /** Appends one event to a streamed job's delta stream (kept one hour, bounded). */
-  async appendDelta(key: string, fields: Record<string, string>): Promise<void> {
+  /**
+   * Appends one event to a streamed job's delta stream (kept one hour, bounded) and tells
+   * listeners on the job's delta channel, in the same round trip.
+   */
+  async appendDelta(jobId: string, fields: Record<string, string>): Promise<void> {
+    const key = this.keys.deltas(jobId);
     await this.redis
       .multi()
       .xadd(key, 'MAXLEN', '~', 20_000, '*', ...Object.entries(fields).flat())
       .expire(key, 3600)
+      .publish(this.keys.jobDeltaEvents(jobId), '')
       .exec();
   }
 

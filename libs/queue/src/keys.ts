@@ -75,6 +75,10 @@ export class Keys {
   jobEvents(id: string): string {
     return `${this.prefix}:jobev:${id}`;
   }
+  /** Pub/sub channel told of each entry appended to a job's delta stream (SSE wakes on it). */
+  jobDeltaEvents(id: string): string {
+    return `${this.prefix}:jobdelta:${id}`;
+  }
   /** Pub/sub channel asking workers to abort a running job. */
   cancelChannel(): string {
     return `${this.prefix}:cancel`;

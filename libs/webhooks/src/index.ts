@@ -23,9 +23,13 @@ export {
 } from './delivery';
 export { nextAttemptDelayMs } from './schedule';
 export {
+  BATCH_EVENT_TYPES,
+  JOB_EVENT_TYPES,
   WEBHOOK_EVENT_TYPES,
   WEBHOOK_QUEUE,
   WebhookKeys,
+  type BatchEventType,
+  type JobEventType,
   type WebhookEventType,
 } from './delivery-pipeline/webhook-keys';
 export {
@@ -46,9 +50,11 @@ export {
   webhookBacklog,
   webhookBacklogByState,
   type WebhookBacklogByState,
+  type BatchDelivery,
   type DeliveryJobData,
+  type JobDelivery,
 } from './delivery-pipeline/delivery-queue';
-export { DeliveryScheduler } from './delivery-pipeline/schedule-deliveries';
+export { DeliveryScheduler, scheduleBatchEvent } from './delivery-pipeline/schedule-deliveries';
 export {
   DeliveryProcessor,
   RetryDelivery,

@@ -15,6 +15,14 @@ const LOCK_MS = 30_000;
 const now = () => Math.floor(Date.now() / 1000);
 
 /**
+ * Told about a batch's final status before it is stored, so a crash in between tells it again
+ * (webhook scheduling is idempotent per batch and endpoint).
+ */
+export interface BatchEvents {
+  finished(b: StoredBatch): Promise<void>;
+}
+
+/**
  * Advances every active batch in the background: validating → in_progress (windowed fan-out
  * of lines as low-priority jobs) → finalizing → completed, or expired / cancelled. State is in
  * Redis and each batch is locked per tick, so any number of API replicas can run this.
@@ -29,6 +37,7 @@ export class BatchRunner {
     private readonly files: FileStore,
     private readonly fanout: BatchFanout,
     private readonly cancel: CancelJobUseCase,
+    private readonly events: BatchEvents,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -111,13 +120,14 @@ export class BatchRunner {
       }
     }
     if (errors.length) {
-      await this.store.save({
+      const failed: StoredBatch = {
         ...b,
         status: 'failed',
         failed_at: now(),
         errors: { object: 'list', data: errors },
-      });
-      return;
+      };
+      await this.events.finished(failed);
+      return this.store.save(failed);
     }
     await this.store.save({ ...b, status: 'in_progress', in_progress_at: now() });
   }
@@ -194,14 +204,16 @@ export class BatchRunner {
         : final === 'cancelled'
           ? { cancelled_at: now() }
           : { expired_at: now() };
-    await this.store.save({
+    const done: StoredBatch = {
       ...b,
       status: final,
       finalizing_at: t,
       output_file_id: output,
       error_file_id: error,
       ...stamp,
-    });
+    };
+    await this.events.finished(done);
+    await this.store.save(done);
     await redis.multi().srem(this.store.activeKey(), b.id).del(this.store.inflightKey(b.id)).exec();
   }
 }

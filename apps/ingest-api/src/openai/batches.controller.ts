@@ -13,6 +13,7 @@ import {
 } from '@nestjs/common';
 import { z } from 'zod';
 import { ApiKeyGuard, RequireScope, type AuthedRequest } from '../http/auth.guard';
+import { WEBHOOK_API, type WebhookApi } from '../webhooks/webhook-api';
 import { BATCH_ENDPOINTS } from './batch-lines';
 import { FINAL_STATUSES, type BatchStore, type StoredBatch } from './batch-store';
 import { parseOpenAi } from './chat.mapper';
@@ -29,7 +30,7 @@ const CreateBatch = z.strictObject({
   metadata: z.record(z.string().max(64), z.string().max(512)).nullable().optional(),
 });
 
-/** `/v1/batches`: create, read (with live request counts), list, cancel. */
+/** `/v1/batches`: create, read (with live request counts), list, cancel, webhook attempts. */
 @Controller('v1/batches')
 @UseGuards(ApiKeyGuard)
 @UseFilters(OpenAiErrorFilter)
@@ -37,6 +38,7 @@ export class BatchesController {
   constructor(
     @Inject(OPENAI_BATCHES) private readonly batches: BatchStore,
     @Inject(OPENAI_FILES) private readonly files: FileStore,
+    @Inject(WEBHOOK_API) private readonly webhooks: WebhookApi,
   ) {}
 
   @Post()
@@ -117,6 +119,14 @@ export class BatchesController {
   @RequireScope('batches')
   async get(@Req() req: AuthedRequest, @Param('id') id: string) {
     return this.batches.view(await this.batches.get(req.principal!.tenantId, id));
+  }
+
+  /** Every delivery attempt of the batch's `batch.*` webhook events. */
+  @Get(':id/webhooks')
+  @RequireScope('batches')
+  async webhookAttempts(@Req() req: AuthedRequest, @Param('id') id: string) {
+    const b = await this.batches.get(req.principal!.tenantId, id);
+    return { object: 'list', data: await this.webhooks.log.attempts(b.id) };
   }
 
   @Post(':id/cancel')

@@ -6,9 +6,11 @@ import type {
   SubmitJobUseCase,
 } from '@gateway/platform';
 import { CANCEL_JOB, JOB_WAITER, SUBMIT_JOB } from '../tokens';
+import { WEBHOOK_API, type WebhookApi } from '../webhooks/webhook-api';
 import { BatchFanout } from './batch-fanout';
 import { BatchRunner } from './batch-runner';
 import { BatchStore } from './batch-store';
+import { BatchWebhooks } from './batch-webhooks';
 import { BatchesController } from './batches.controller';
 import { FileStore } from './file-store';
 import { FilesController } from './files.controller';
@@ -42,9 +44,20 @@ export function openAiProviders(ctx: GatewayContext): Provider[] {
     { provide: OPENAI_BATCHES, useValue: batches },
     {
       provide: BATCH_RUNNER,
-      useFactory: (submit: SubmitJobUseCase, cancel: CancelJobUseCase, errors: OpenAiErrorFilter) =>
-        new BatchRunner(batches, files, new BatchFanout(batches, files, submit, errors), cancel),
-      inject: [SUBMIT_JOB, CANCEL_JOB, OpenAiErrorFilter],
+      useFactory: (
+        submit: SubmitJobUseCase,
+        cancel: CancelJobUseCase,
+        errors: OpenAiErrorFilter,
+        webhooks: WebhookApi,
+      ) =>
+        new BatchRunner(
+          batches,
+          files,
+          new BatchFanout(batches, files, submit, errors),
+          cancel,
+          new BatchWebhooks(batches, webhooks),
+        ),
+      inject: [SUBMIT_JOB, CANCEL_JOB, OpenAiErrorFilter, WEBHOOK_API],
     },
   ];
 }

@@ -18,7 +18,7 @@ export class WebhookApi {
 
   constructor(readonly ctx: GatewayContext) {
     const keys = new WebhookKeys(ctx.keys.prefix);
-    this.endpoints = new WebhookEndpointStore(ctx.redis, keys);
+    this.endpoints = new WebhookEndpointStore(ctx.redis, keys, ctx.cipher);
     this.log = new DeliveryLog(ctx.redis, keys);
     this.queue = new WebhookDeliveryQueue(ctx.bullConnection, keys);
   }

@@ -251,13 +251,12 @@ export class ProcessJobUseCase {
     events: AsyncIterable<ChatStreamEvent>,
     filter: DeltaFilter | undefined,
   ): Promise<CallResult<'chat'>> {
-    const key = this.store.keys.deltas(jobId);
     let text = '';
     for await (const ev of events) {
       if (ev.type === 'delta') {
         text += ev.text;
         const piece = filter ? filter.push(ev.text) : ev.text;
-        if (piece) await this.store.appendDelta(key, { t: 'delta', d: piece });
+        if (piece) await this.store.appendDelta(jobId, { t: 'delta', d: piece });
       } else {
         return {
           output: { message: { role: 'assistant', content: text }, finishReason: ev.finishReason },
@@ -274,11 +273,10 @@ export class ProcessJobUseCase {
     res: CallResult,
     filter: DeltaFilter | undefined,
   ): Promise<void> {
-    const key = this.store.keys.deltas(jobId);
     const rest = filter?.end();
-    if (rest) await this.store.appendDelta(key, { t: 'delta', d: rest });
+    if (rest) await this.store.appendDelta(jobId, { t: 'delta', d: rest });
     const finish = (res.output as { finishReason?: string }).finishReason ?? 'stop';
-    await this.store.appendDelta(key, { t: 'done', f: finish });
+    await this.store.appendDelta(jobId, { t: 'done', f: finish });
   }
 
   /**

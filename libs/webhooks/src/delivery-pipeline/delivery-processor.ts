@@ -3,7 +3,7 @@ import { deliverWebhook } from '../delivery';
 import { signDelivery } from '../signing';
 import { nextAttemptDelayMs } from '../schedule';
 import type { DeliveryAttempt, DeliveryLog } from './delivery-log';
-import type { DeliveryJobData } from './delivery-queue';
+import { subjectOf, type DeliveryJobData } from './delivery-queue';
 import { activeSecrets, type WebhookEndpointStore } from './endpoint-store';
 
 /** Settings read per attempt, so a config reload applies to the next one. */
@@ -62,9 +62,9 @@ export class DeliveryProcessor {
       await this.onEnded?.(data);
       return 'dropped';
     }
-    const record = await this.store.get(data.jobId);
+    const body = await this.bodyOf(data);
     let result: Outcome;
-    if (!record) {
+    if (body === null) {
       result = {
         ok: false,
         latencyMs: 0,
@@ -74,7 +74,6 @@ export class DeliveryProcessor {
         },
       };
     } else {
-      const body = JSON.stringify({ type: data.event, timestamp: record.finishedAt, data: record });
       const headers = signDelivery({ id: data.deliveryId, timestamp: new Date(), body, secrets });
       result = await deliverWebhook({
         url: data.url,
@@ -101,7 +100,7 @@ export class DeliveryProcessor {
       outcome,
       error: result.error ?? null,
     };
-    await this.log.recordAttempt(data.jobId, entry);
+    await this.log.recordAttempt(subjectOf(data), entry);
     if (outcome === 'dead') {
       await this.log.markDead({
         data,
@@ -114,6 +113,16 @@ export class DeliveryProcessor {
     if (outcome === 'retrying') throw new RetryDelivery(result.error?.message ?? 'delivery failed');
     await this.onEnded?.(data);
     return outcome;
+  }
+
+  /** `{type, timestamp, data}`: a batch event carries its data, a job event reads the record. */
+  private async bodyOf(data: DeliveryJobData): Promise<string | null> {
+    if ('batchId' in data)
+      return JSON.stringify({ type: data.event, timestamp: data.timestamp, data: data.data });
+    const record = await this.store.get(data.jobId);
+    return record
+      ? JSON.stringify({ type: data.event, timestamp: record.finishedAt, data: record })
+      : null;
   }
 
   private async secretsFor(data: DeliveryJobData): Promise<string[] | null> {

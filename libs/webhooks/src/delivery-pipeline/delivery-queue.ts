@@ -1,20 +1,44 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { WEBHOOK_QUEUE, type WebhookEventType, type WebhookKeys } from './webhook-keys';
+import {
+  WEBHOOK_QUEUE,
+  type BatchEventType,
+  type JobEventType,
+  type WebhookKeys,
+} from './webhook-keys';
 
-/** What a delivery job carries: enough to find the record, the target and its secret. */
-export interface DeliveryJobData {
+interface DeliveryBase {
   /** The Standard Webhooks message id (`webhook-id`); the same across retries and replays. */
   readonly deliveryId: string;
-  readonly jobId: string;
   readonly tenantId: string;
-  readonly event: WebhookEventType;
   readonly url: string;
   /** The tenant endpoint, or null for a job's own `webhook.url`. */
   readonly endpointId: string | null;
   /** 0 for the first run, n for the n-th replay. */
   readonly run: number;
 }
+
+/** A job event: the record is read at each attempt, so it is never copied into the queue. */
+export interface JobDelivery extends DeliveryBase {
+  readonly event: JobEventType;
+  readonly jobId: string;
+}
+
+/** A batch event: the batch is final when it is scheduled, so the delivery carries it. */
+export interface BatchDelivery extends DeliveryBase {
+  readonly event: BatchEventType;
+  readonly batchId: string;
+  /** When the batch reached its final status (ISO 8601). */
+  readonly timestamp: string;
+  /** The batch object as `GET /v1/batches/:id` answers it. */
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** What a delivery job carries: enough to find the payload, the target and its secret. */
+export type DeliveryJobData = JobDelivery | BatchDelivery;
+
+/** The job or batch whose attempt list records a delivery. */
+export const subjectOf = (d: DeliveryJobData): string => ('batchId' in d ? d.batchId : d.jobId);
 
 /** Enqueues deliveries; BullMQ's job id makes scheduling the same delivery twice a no-op. */
 export class WebhookDeliveryQueue {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { PayloadCipher } from '@gateway/governance';
 import type { Redis } from 'ioredis';
 import { generateWebhookSecret } from '../signing';
 import type { WebhookEventType, WebhookKeys } from './webhook-keys';
@@ -48,12 +49,51 @@ function rotated(s: SecretSet, graceSec: number): SecretSet {
   };
 }
 
-/** Tenant webhook endpoints and the per-tenant secret for per-job webhooks, in Redis. */
+/** A secret as stored in clear (before encryption at rest, or with no key configured). */
+const CLEAR_SECRET = /^whsec_/;
+
+/**
+ * Tenant webhook endpoints and the per-tenant secret for per-job webhooks, in Redis. With a
+ * payload cipher (`GATEWAY_ENCRYPTION_KEY`) the secrets are stored AES-256-GCM encrypted and
+ * bound to their endpoint or tenant; secrets stored in clear earlier are still read, and a
+ * rotation stores the new ones encrypted.
+ */
 export class WebhookEndpointStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: WebhookKeys,
+    private readonly cipher?: PayloadCipher,
   ) {}
+
+  /** The secrets of `s` as they are written to Redis; `owner` binds them to their record. */
+  private seal<T extends SecretSet>(s: T, owner: string): T {
+    const c = this.cipher;
+    if (!c) return s;
+    return {
+      ...s,
+      secret: c.encrypt(s.secret, owner),
+      ...(s.previousSecret ? { previousSecret: c.encrypt(s.previousSecret, owner) } : {}),
+    };
+  }
+
+  /** Reads a stored record, whichever form its secrets were written in. */
+  private open<T extends SecretSet>(raw: string, owner: (t: T) => string): T {
+    const s = JSON.parse(raw) as T;
+    const plain = (v: string) => {
+      if (CLEAR_SECRET.test(v)) return v;
+      if (!this.cipher)
+        throw new Error('A webhook secret is encrypted; set GATEWAY_ENCRYPTION_KEY to read it');
+      return this.cipher.decrypt(v, owner(s)).toString('utf8');
+    };
+    return {
+      ...s,
+      secret: plain(s.secret),
+      ...(s.previousSecret ? { previousSecret: plain(s.previousSecret) } : {}),
+    };
+  }
+
+  private readonly endpointOwner = (e: WebhookEndpoint) => `whsec:ep:${e.id}`;
+  private readonly tenantOwner = (tenantId: string) => `whsec:tenant:${tenantId}`;
 
   async create(
     tenantId: string,
@@ -70,7 +110,10 @@ export class WebhookEndpointStore {
     };
     await this.redis
       .multi()
-      .set(this.keys.endpoint(endpoint.id), JSON.stringify(endpoint))
+      .set(
+        this.keys.endpoint(endpoint.id),
+        JSON.stringify(this.seal(endpoint, this.endpointOwner(endpoint))),
+      )
       .sadd(this.keys.tenantEndpoints(tenantId), endpoint.id)
       .exec();
     return endpoint;
@@ -78,7 +121,7 @@ export class WebhookEndpointStore {
 
   async get(id: string): Promise<WebhookEndpoint | null> {
     const raw = await this.redis.get(this.keys.endpoint(id));
-    return raw ? (JSON.parse(raw) as WebhookEndpoint) : null;
+    return raw ? this.open(raw, this.endpointOwner) : null;
   }
 
   async list(tenantId: string): Promise<WebhookEndpoint[]> {
@@ -87,7 +130,7 @@ export class WebhookEndpointStore {
     const raws = await this.redis.mget(ids.map((id) => this.keys.endpoint(id)));
     return raws
       .filter((r): r is string => r !== null)
-      .map((r) => JSON.parse(r) as WebhookEndpoint)
+      .map((r) => this.open(r, this.endpointOwner))
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
@@ -109,22 +152,29 @@ export class WebhookEndpointStore {
     if (!e || e.tenantId !== tenantId) return null;
     const { previousSecret: _p, previousExpiresAt: _x, ...base } = e;
     const next: WebhookEndpoint = { ...base, ...rotated(e, graceSec) };
-    await this.redis.set(this.keys.endpoint(id), JSON.stringify(next));
+    await this.redis.set(
+      this.keys.endpoint(id),
+      JSON.stringify(this.seal(next, this.endpointOwner(next))),
+    );
     return next;
   }
 
   /** The secret that signs a tenant's per-job webhooks, created on first use. */
   async tenantSecret(tenantId: string): Promise<SecretSet> {
     const key = this.keys.tenantSecret(tenantId);
-    const fresh: SecretSet = { secret: generateWebhookSecret() };
+    const owner = this.tenantOwner(tenantId);
+    const fresh = JSON.stringify(this.seal({ secret: generateWebhookSecret() }, owner));
     // NX: concurrent first uses agree on one secret.
-    await this.redis.set(key, JSON.stringify(fresh), 'NX');
-    return JSON.parse((await this.redis.get(key)) ?? JSON.stringify(fresh)) as SecretSet;
+    await this.redis.set(key, fresh, 'NX');
+    return this.open<SecretSet>((await this.redis.get(key)) ?? fresh, () => owner);
   }
 
   async rotateTenantSecret(tenantId: string, graceSec: number): Promise<SecretSet> {
     const next = rotated(await this.tenantSecret(tenantId), graceSec);
-    await this.redis.set(this.keys.tenantSecret(tenantId), JSON.stringify(next));
+    await this.redis.set(
+      this.keys.tenantSecret(tenantId),
+      JSON.stringify(this.seal(next, this.tenantOwner(tenantId))),
+    );
     return next;
   }
 }

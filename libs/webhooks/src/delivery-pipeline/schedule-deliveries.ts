@@ -1,8 +1,8 @@
 import { isTerminal, type JobRecord } from '@gateway/contracts';
 import type { JobStore } from '@gateway/queue';
 import type { WebhookEndpoint, WebhookEndpointStore } from './endpoint-store';
-import type { DeliveryJobData, WebhookDeliveryQueue } from './delivery-queue';
-import type { WebhookEventType } from './webhook-keys';
+import type { BatchDelivery, JobDelivery, WebhookDeliveryQueue } from './delivery-queue';
+import type { BatchEventType, JobEventType } from './webhook-keys';
 
 /** The fields of a result CloudEvent's job record that scheduling needs. */
 type ResultHead = Pick<JobRecord, 'id' | 'tenantId' | 'status'>;
@@ -33,7 +33,7 @@ export class DeliveryScheduler {
   ) {}
 
   /** Schedules the deliveries of a batch of result events; returns what it scheduled. */
-  async scheduleFromResults(values: readonly string[]): Promise<DeliveryJobData[]> {
+  async scheduleFromResults(values: readonly string[]): Promise<JobDelivery[]> {
     const heads = values.map(parseResult).filter((h): h is ResultHead => h !== null);
     if (heads.length === 0) return [];
     const byTenant = new Map<string, Promise<WebhookEndpoint[]>>();
@@ -43,14 +43,14 @@ export class DeliveryScheduler {
       return p;
     };
     const perJob = await Promise.all(
-      heads.map(async (h): Promise<DeliveryJobData[]> => {
-        const event = `job.${h.status}` as WebhookEventType;
+      heads.map(async (h): Promise<JobDelivery[]> => {
+        const event = `job.${h.status}` as JobEventType;
         const [request, eps] = await Promise.all([
           this.store.getRequest(h.id),
           endpointsOf(h.tenantId),
         ]);
         const base = { jobId: h.id, tenantId: h.tenantId, event, run: 0 };
-        const out: DeliveryJobData[] = [];
+        const out: JobDelivery[] = [];
         if (request?.webhook) {
           out.push({
             ...base,
@@ -70,4 +70,34 @@ export class DeliveryScheduler {
     await this.queue.enqueue(items, this.attempts());
     return items;
   }
+}
+
+/**
+ * Schedules a batch event to every endpoint of the batch's tenant subscribed to it. The
+ * caller does this before it stores the final status, so a crash in between schedules it
+ * again; the delivery id (batch and endpoint) makes that a no-op while it is pending.
+ */
+export async function scheduleBatchEvent(
+  endpoints: WebhookEndpointStore,
+  queue: WebhookDeliveryQueue,
+  attempts: number,
+  ev: {
+    tenantId: string;
+    batchId: string;
+    event: BatchEventType;
+    timestamp: string;
+    data: Record<string, unknown>;
+  },
+): Promise<number> {
+  const items: BatchDelivery[] = (await endpoints.list(ev.tenantId))
+    .filter((ep) => ep.events.includes(ev.event))
+    .map((ep) => ({
+      ...ev,
+      deliveryId: `msg_${ev.batchId}_${ep.id}`,
+      url: ep.url,
+      endpointId: ep.id,
+      run: 0,
+    }));
+  await queue.enqueue(items, attempts);
+  return items.length;
 }
