@@ -14,6 +14,8 @@ deployments:
       limits: { maxQueued: 10 } }
   - { id: adm2, provider: local, model: b, class: llm, tasks: [chat], region: local,
       limits: { maxQueued: 10 } }
+  - { id: adm3, provider: local, model: c, class: llm, tasks: [chat], region: local,
+      limits: { maxQueued: 10 } }
 routes:
   - { match: { task: chat }, strategy: priority, targets: [adm] }
 tenants:
@@ -75,5 +77,18 @@ describe('backpressure: admission control at ingest', () => {
     assert.equal(await waiting('adm2'), 8);
     const res = await call(`${gw.url}/v1/jobs`, { key: small, body: { ...CHAT, model: 'adm2' } });
     assert.equal(res.status, 429, 'the tenant is still over its own bound');
+  });
+
+  it('forgets the lag of jobs that left the queue without starting (cancelled)', async () => {
+    const first = await submitMany(gw, small, 3, { parallel: 1, body: { model: 'adm3' } });
+    assert.equal(first.ids.length, 3);
+    for (const id of first.ids) {
+      const r = await call(`${gw.url}/v1/jobs/${id}`, { key: small, method: 'DELETE' });
+      assert.equal(r.body.status, 'cancelled');
+    }
+    assert.equal(await waiting('adm3'), 0);
+    // None of those started, yet none waits: the tenant is behind nobody and is admitted.
+    const again = await submitMany(gw, small, 3, { parallel: 1, body: { model: 'adm3' } });
+    assert.equal(again.ids.length, 3, JSON.stringify(again.refused));
   });
 });

@@ -30,6 +30,16 @@ local tenantMax = tonumber(ARGV[5])
 local depMax = tonumber(ARGV[6])
 local V = tonumber(redis.call('HGET', KEYS[1], 'V') or '0')
 local waiting = redis.call('ZCARD', KEYS[2]) + redis.call('LLEN', KEYS[3])
+if waiting == 0 then
+  -- Nothing waits: every tagged job has started or left the queue (cancelled, moved on), so
+  -- no tenant is behind. V catches up with the largest tag; a job that never started would
+  -- otherwise count as its tenant's lag for good.
+  local flat = redis.call('HGETALL', KEYS[1])
+  for i = 1, #flat, 2 do
+    if string.sub(flat[i], 1, 2) == 't:' and tonumber(flat[i + 1]) > V then V = tonumber(flat[i + 1]) end
+  end
+  redis.call('HSET', KEYS[1], 'V', tostring(V))
+end
 local sec = math.floor(now / 1000)
 local started = 0
 for i = 1, 10 do started = started + tonumber(redis.call('HGET', KEYS[4], tostring(sec - i)) or '0') end
