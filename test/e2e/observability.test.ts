@@ -333,6 +333,36 @@ describe('observability end to end: metrics, traces, admin operations', () => {
     );
   });
 
+  it("gives a cancelled job's Kafka result the cancelling request's trace", async () => {
+    // slow-llm is still busy with the burst above: submit once it has room again.
+    const submit = () =>
+      call(`${gw.url}/v1/jobs`, {
+        key,
+        body: { task: 'summarize', model: 'slow', input: { text: 'Cancel me, traced.' } },
+      });
+    let r = await submit();
+    for (let i = 0; i < 50 && r.status !== 202; i++) {
+      await new Promise((done) => setTimeout(done, 200));
+      r = await submit();
+    }
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    const jobId = r.body.id as string;
+    const traceId = '5b8efff798038103d269b633813fc60c';
+    const del = await call(`${gw.url}/v1/jobs/${jobId}`, {
+      key,
+      method: 'DELETE',
+      headers: { traceparent: `00-${traceId}-eee19b7ec3c1b174-01` },
+    });
+    assert.equal(del.body.status, 'cancelled');
+    await kafka.waitFor('the cancelled result', (evs) => evs.some((e) => e.value.id === jobId));
+    const cancelled = kafka.events.find((e) => e.value.id === jobId)!;
+    assert.equal(cancelled.value.type, 'ai.job.cancelled.v1');
+    assert.match(
+      cancelled.headers.traceparent ?? '',
+      new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`),
+    );
+  });
+
   it('reports the webhook backlog by state and the Kafka ingress lag per partition', async () => {
     // A webhook whose receiver keeps failing: after its one retry it is dead.
     const r = await call(`${gw.url}/v1/jobs`, {

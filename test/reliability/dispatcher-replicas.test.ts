@@ -24,7 +24,7 @@ tenants:
 kafka: { relayClaimIdleMs: 2000 }
 `;
 
-describe('two dispatchers on one key prefix, one SIGKILLed mid-relay', () => {
+describe('dispatcher replicas: one SIGKILLed mid-relay, another instance takes over', () => {
   let gw: Gateway;
   let kafka: KafkaCollector;
   let key: string;
@@ -39,7 +39,7 @@ describe('two dispatchers on one key prefix, one SIGKILLed mid-relay', () => {
     await gw?.stop();
   });
 
-  it('the survivor takes over the dead one’s unacknowledged events; none lost, ids kept', async () => {
+  it('another instance claims the dead one’s unacknowledged events; none lost, ids kept', async () => {
     // A backlog builds while no dispatcher runs, so both have plenty to relay at once.
     const accepted = await submitMany(gw, key, 600, (i) => ({
       task: 'classify',
@@ -48,11 +48,12 @@ describe('two dispatchers on one key prefix, one SIGKILLed mid-relay', () => {
     }));
     const ids = accepted.map((a) => a.id);
     await waitAllTerminal(gw, key, ids, 60_000);
+    // dispatcher-a is killed while it holds entries it read but never acknowledged; a second
+    // instance (another GATEWAY_INSTANCE_ID, so it cannot read them as its own) must claim them.
     await gw.start('dispatcher', 'dispatcher-a');
-    await gw.start('dispatcher', 'dispatcher-b');
-    // Killed while it holds entries it read but never acknowledged: the survivor must claim them.
     const orphaned = await killMidRelay(gw, 'dispatcher-a');
     const atKill = kafka.events.length;
+    await gw.start('dispatcher', 'dispatcher-b');
     assert.ok(orphaned > 0, 'the kill landed while dispatcher-a held unacknowledged entries');
     const complete = () => {
       const results = new Set(

@@ -110,8 +110,12 @@ export class JobsController {
   @Delete(':id')
   @HttpCode(200)
   @RequireScope('jobs:write')
-  async remove(@Req() req: AuthedRequest, @Param('id') id: string): Promise<JobRecord> {
+  async remove(
+    @Req() req: AuthedRequest,
+    @Param('id') id: string,
+    @Headers('traceparent') traceparent: string | undefined,
+  ): Promise<JobRecord> {
     tagRequestLog(this.requestLog, { jobId: id });
-    return this.cancel.execute(req.principal!, id);
+    return this.cancel.execute(req.principal!, id, undefined, traceparent);
   }
 }

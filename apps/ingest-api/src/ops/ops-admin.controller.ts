@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Delete,
+  Headers,
   Get,
   HttpCode,
   Inject,
@@ -90,12 +91,17 @@ export class OpsAdminController {
 
   @Delete('jobs/:id')
   @HttpCode(200)
-  async cancelJob(@Param('id') id: string): Promise<JobRecord> {
+  async cancelJob(
+    @Param('id') id: string,
+    @Headers('traceparent') traceparent: string | undefined,
+  ): Promise<JobRecord> {
     const record = await this.ctx.store.get(id);
     if (!record) throw new GatewayError('not_found', `No job ${id}`);
     return this.cancel.execute(
       { keyId: 'admin', tenantId: record.tenantId, scopes: new Set(['admin']) },
       id,
+      'Cancelled by an operator',
+      traceparent,
     );
   }
 

@@ -22,6 +22,8 @@ export class CancelJobUseCase {
     principal: Principal,
     jobId: string,
     reason = 'Cancelled by the client',
+    /** The cancelling request's trace: its result and audit events carry it. */
+    traceparent?: string,
   ): Promise<JobRecord> {
     for (let tries = 0; tries < 3; tries++) {
       const record = await this.ctx.store.get(jobId);
@@ -48,11 +50,12 @@ export class CancelJobUseCase {
         },
       };
       const res = await this.ctx.store.transition([record.status], cancelled, [
-        resultEvent(cancelled),
+        resultEvent(cancelled, traceparent),
         auditEvent(
           jobAudit('job.cancelled', cancelled, 'cancelled', {
             actor: { type: 'key', id: principal.keyId },
           }),
+          traceparent,
         ),
       ]);
       if (res !== 'OK') continue; // the status moved under us: look again

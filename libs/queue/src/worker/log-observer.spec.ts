@@ -62,18 +62,23 @@ test('log lines of a job carry its ids and trace id, never payloads or secrets',
         error: { code: 'server_error', message: `upstream said ${SECRET}`, retryable: true },
       }),
     );
-    obs.onRetry('fast-llm', new ProviderError('server_error', 'boom'));
+    obs.onRetry('fast-llm', new ProviderError('server_error', 'boom'), record());
+    obs.onFallback('fast-llm', 'slow-llm', new ProviderError('overloaded', 'busy'), record());
   });
   span.end();
-  assert.equal(lines.length, 3);
-  for (const l of lines.slice(0, 2)) {
+  assert.equal(lines.length, 4);
+  for (const l of lines) {
     assert.equal(l.jobId, 'job_mbx1234567abcdefghijkl3');
     assert.equal(l.tenantId, 'acme');
     assert.equal(l.deployment, 'fast-llm');
     assert.equal(l.traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
   }
   assert.equal(lines[1].code, 'server_error');
-  assert.equal(lines[2].traceId, '4bf92f3577b34da6a3ce929d0e0e4736');
+  assert.equal(lines[2].msg, 'job attempt will be retried');
+  assert.deepEqual(
+    [lines[3].from, lines[3].to, lines[3].code],
+    ['fast-llm', 'slow-llm', 'overloaded'],
+  );
   assert.doesNotMatch(JSON.stringify(lines), /sk-live/);
 });
 

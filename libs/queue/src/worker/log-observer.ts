@@ -24,18 +24,19 @@ export class LogObserver implements JobObserver {
     );
   }
 
-  onRetry(deploymentId: string, error: ProviderError): void {
-    this.log.info(
-      { deployment: deploymentId, code: error.code, traceId: activeTraceId() },
-      'job attempt will be retried',
-    );
+  onRetry(deploymentId: string, error: ProviderError, record: JobRecord): void {
+    this.of(record, deploymentId).info({ code: error.code }, 'job attempt will be retried');
   }
 
-  private of(record: JobRecord): Logger {
+  onFallback(from: string, to: string, error: ProviderError, record: JobRecord): void {
+    this.of(record, from).info({ from, to, code: error.code }, 'job fell back');
+  }
+
+  private of(record: JobRecord, deployment = record.route.deployment): Logger {
     return jobLogger(this.log, {
       jobId: record.id,
       tenantId: record.tenantId,
-      deployment: record.route.deployment,
+      deployment,
       traceId: activeTraceId(),
     });
   }

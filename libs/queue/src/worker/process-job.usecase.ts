@@ -57,10 +57,15 @@ export interface JobObserver {
   onSucceeded?(record: JobRecord, request: JobRequest, shareable: unknown): Promise<void> | void;
   /** The job's failure is stored. */
   onFailed?(record: JobRecord): Promise<void> | void;
-  /** An attempt failed and will be retried on the same deployment. */
-  onRetry?(deploymentId: string, error: ProviderError): Promise<void> | void;
+  /** An attempt of `record` failed and will be retried on the same deployment. */
+  onRetry?(deploymentId: string, error: ProviderError, record: JobRecord): Promise<void> | void;
   /** The job moved to the next candidate deployment. */
-  onFallback?(from: string, to: string, error: ProviderError): Promise<void> | void;
+  onFallback?(
+    from: string,
+    to: string,
+    error: ProviderError,
+    record: JobRecord,
+  ): Promise<void> | void;
 }
 
 /** What governance made of a model's output. */
@@ -328,7 +333,7 @@ export class ProcessJobUseCase {
     const lastAttempt = a.attemptsMade + 1 >= a.maxAttempts;
     if (err.retryable && !lastAttempt) {
       await this.store.transition(['running'], { ...record, status: 'queued' });
-      this.notify((o) => o.onRetry?.(a.deploymentId, err));
+      this.notify((o) => o.onRetry?.(a.deploymentId, err, record));
       return { kind: 'retry', error: err };
     }
     const mayFallBack = err.retryable || record.route.fallbackOnNonRetryable === true;
@@ -390,15 +395,11 @@ export class ProcessJobUseCase {
       ),
     ]);
     if (ok !== 'OK') return true;
-    this.notify((o) => o.onFallback?.(a.deploymentId, next, err));
+    this.notify((o) => o.onFallback?.(a.deploymentId, next, err, hopped));
     await this.queues.enqueue(
       next,
       { jobId: record.id, hop: a.data.hop + 1, traceparent: a.data.traceparent },
       { priority: record.priority, attempts: target.attempts, backoffMs: cfg.jobs.backoffMs },
-    );
-    this.log.info(
-      { jobId: record.id, from: a.deploymentId, to: next, code: err.code },
-      'job fell back',
     );
     return true;
   }
