@@ -1,9 +1,9 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import multipart from '@fastify/multipart';
 import { KeyStore } from '@gateway/governance';
+import { newRequestId } from '@gateway/queue';
 import { GatewayContext } from '@gateway/platform';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { ErrorFilter } from './http/error.filter';
@@ -20,9 +20,7 @@ export async function createIngestApp(ctx: GatewayContext): Promise<NestFastifyA
     bodyLimit: ctx.env.bodyLimitBytes,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given)
-        ? given
-        : `req_${randomBytes(8).toString('hex')}`;
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : newRequestId();
     },
     requestIdHeader: false,
     return503OnClosing: true,

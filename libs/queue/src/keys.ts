@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /**
  * Redis key layout. A job's record, request and the outbox entries written with it share a
@@ -8,10 +8,26 @@ import { randomBytes } from 'node:crypto';
 export const SHARDS = 8;
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 
+// Ids take their bytes from a pool filled 4 KiB at a time: one CSPRNG call per ~200 ids
+// instead of two per id on the submission path.
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+
+/** `n` cryptographically random bytes (a copy). */
+export function randomId(n: number): Buffer {
+  if (poolAt + n > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  poolAt += n;
+  return Buffer.from(pool.subarray(poolAt - n, poolAt));
+}
+
 /** A new job id: time-ordered, 72 random bits, and its shard as the last character. */
 export function newJobId(now = Date.now()): string {
-  const shard = randomBytes(1)[0] % SHARDS;
-  const rand = randomBytes(9).toString('base64url').replace(/[-_]/g, 'x');
+  const bytes = randomId(10);
+  const shard = bytes[0] % SHARDS;
+  const rand = bytes.subarray(1).toString('base64url').replace(/[-_]/g, 'x');
   return `job_${now.toString(36)}${rand}${ALPHABET[shard]}`;
 }
 
@@ -110,5 +126,5 @@ export function queueNameFor(deploymentId: string): string {
 }
 
 export function newRequestId(): string {
-  return `req_${randomBytes(8).toString('hex')}`;
+  return `req_${randomId(8).toString('hex')}`;
 }
