@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * Redis key layout. A job's record, request and the outbox entries written with it share a
@@ -8,11 +8,22 @@ import { randomBytes } from 'node:crypto';
 export const SHARDS = 8;
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 
-/** A new job id: time-ordered, 72 random bits, and its shard as the last character. */
-export function newJobId(now = Date.now()): string {
-  const shard = randomBytes(1)[0] % SHARDS;
+/**
+ * A new job id: time-ordered, 72 random bits, and its shard as the last character (random,
+ * or the one given: see `idempotencyShard`).
+ */
+export function newJobId(now = Date.now(), shard = randomBytes(1)[0] % SHARDS): string {
   const rand = randomBytes(9).toString('base64url').replace(/[-_]/g, 'x');
   return `job_${now.toString(36)}${rand}${ALPHABET[shard]}`;
+}
+
+/**
+ * The shard of a job submitted with an Idempotency-Key: fixed by the tenant and the key, so
+ * the key's record lies in the same hash slot as the job it names and one script claims the
+ * key and stores the job (Redis Cluster refuses a script across slots).
+ */
+export function idempotencyShard(tenantId: string, key: string): number {
+  return createHash('sha256').update(`${tenantId}\n${key}`).digest()[0] % SHARDS;
 }
 
 export function shardOf(jobId: string): number {
@@ -65,8 +76,13 @@ export class Keys {
   payloadDropDue(shard: number): string {
     return `${this.prefix}:{s${shard}}:dropdue`;
   }
+  /** The job an Idempotency-Key names; in the shard `idempotencyShard` gives the pair. */
   idempotency(tenantId: string, key: string): string {
-    return `${this.prefix}:{t:${tenantId}}:idem:${key}`;
+    return `${this.prefix}:{s${idempotencyShard(tenantId, key)}}:idem:${tenantId}:${key}`;
+  }
+  /** The SCAN pattern of a tenant's idempotency keys, across every shard. */
+  idempotencyPattern(tenantId: string): string {
+    return `${this.prefix}:{s*}:idem:${globEscape(tenantId)}:*`;
   }
   tenantJobs(tenantId: string): string {
     return `${this.prefix}:{t:${tenantId}}:jobs`;
@@ -107,6 +123,11 @@ export class Keys {
 /** One BullMQ queue per deployment; the braces make each queue its own cluster slot. */
 export function queueNameFor(deploymentId: string): string {
   return `{dep-${deploymentId}}`;
+}
+
+/** `s` with SCAN/KEYS glob characters escaped, to match it literally. */
+export function globEscape(s: string): string {
+  return s.replace(/[*?[\]\\]/g, '\\$&');
 }
 
 export function newRequestId(): string {
