@@ -31,6 +31,8 @@ tenants:
   - { id: globex }
   - { id: limited, limits: { rpm: 20 } }
   - { id: budget, budgets: { dailyUsd: ${budgetUsd} } }
+  - { id: ephemeral, pii: pseudonymise, privacy: { dropPayloadsOnDelivery: true, graceSeconds: 0 } }
+  - { id: erased }
 webhooks: { allowHosts: ["127.0.0.1:${hookPort}"], timeoutMs: 2000, schedule: [0.2, 0.2, 0.2] }
 `;
 
@@ -231,6 +233,50 @@ describe('the gateway on a 3-master Redis Cluster', () => {
     const del = await call(`${gw.url}/v1/webhooks/${created.body.id}`, { key, method: 'DELETE' });
     assert.ok(del.status === 200 || del.status === 204, String(del.status));
     assert.equal((await call(`${gw.url}/v1/webhooks`, { key })).body.data.length, 0);
+  });
+
+  it('drops a delivered job’s payloads once its result is on Kafka and its webhook delivered', async () => {
+    const eph = await gw.tenantKey('ephemeral', undefined, true);
+    const job = await call(`${gw.url}/v1/jobs`, {
+      key: eph,
+      body: {
+        task: 'summarize',
+        input: { text: 'Mail jane.doe@example.com about the queue. Kafka carries results.' },
+        webhook: { url: rx.url('/ok-ephemeral') },
+      },
+    });
+    assert.equal(job.status, 202, JSON.stringify(job.body));
+    await until('the job webhook', () => rx.on('/ok-ephemeral').length === 1);
+    let rec: { output: unknown; policy: { payloadsDroppedAt?: string } } | undefined;
+    await until('the drop', async () => {
+      rec = (await call(`${gw.url}/v1/jobs/${job.body.id}`, { key: eph })).body;
+      return !!rec?.policy.payloadsDroppedAt;
+    });
+    assert.equal(rec?.output, null);
+  });
+
+  it('erases a tenant’s jobs and idempotency keys, scanning every master', async () => {
+    const erasedKey = await gw.tenantKey('erased', undefined, true);
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const r = await call(`${gw.url}/v1/jobs`, {
+        key: erasedKey,
+        body: { task: 'embed', input: { input: `erase me ${i}` } },
+        headers: { 'idempotency-key': `erase-${i}` },
+      });
+      assert.equal(r.status, 202);
+      ids.push(r.body.id);
+    }
+    const erased = await call(`${gw.url}/admin/tenants/erased/data`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${gw.adminKey}` },
+    });
+    assert.equal(erased.status, 200, JSON.stringify(erased.body));
+    assert.equal(erased.body.jobs, 12);
+    // Twelve keys hash to several shards, hence to several masters: all found and deleted.
+    assert.equal(erased.body.idempotencyKeys, 12);
+    for (const id of ids.slice(0, 3))
+      assert.equal((await call(`${gw.url}/v1/jobs/${id}`, { key: erasedKey })).status, 404);
   });
 
   it('creates, rotates and revokes API keys and admin credentials', async () => {
