@@ -384,4 +384,32 @@ describe('the gateway on a 3-master Redis Cluster', () => {
       ),
     );
   });
+
+  it('serves the operator views over data spread on the masters', async () => {
+    const admin = { authorization: `Bearer ${gw.adminKey}` };
+    for (const path of [
+      '/admin',
+      '/admin/queues/stats',
+      '/admin/failures',
+      '/admin/usage?tenant=budget',
+      '/admin/webhooks/dead',
+      '/metrics',
+    ]) {
+      const r = await call(`${gw.url}${path}`, { headers: admin });
+      assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.body).slice(0, 300)}`);
+    }
+    const usage = await call(`${gw.url}/admin/usage?tenant=budget`, { headers: admin });
+    assert.ok(
+      usage.body.data.some((row: { jobs: number }) => row.jobs >= 10),
+      JSON.stringify(usage.body),
+    );
+  });
+
+  it('logged no cross-slot refusal in any process, background loops included', () => {
+    const bad = gw
+      .output()
+      .split('\n')
+      .filter((l) => /CROSSSLOT|same slot|slots allocation group/.test(l));
+    assert.deepEqual(bad, []);
+  });
 });
