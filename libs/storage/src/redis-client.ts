@@ -35,7 +35,11 @@ export function createRedisClient(target: RedisTarget, options: RedisOptions = {
   );
 }
 
-/** A second connection like `redis` (pub/sub and blocking reads need their own). */
+/**
+ * A second connection like `redis` (pub/sub and blocking reads need their own). The two
+ * branches look alike but call different methods: TypeScript cannot call `duplicate` on the
+ * union, whose signatures differ.
+ */
 export function duplicateClient(redis: RedisClient): RedisClient {
   return isCluster(redis) ? redis.duplicate() : redis.duplicate();
 }
