@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     repoRoot: root,
     dataDir: env.dataDir,
     redisUrl: env.redisUrl,
+    redisClusterNodes: env.redisClusterNodes?.map((n) => `${n.host}:${n.port}`),
     kafkaBrokers: [...env.kafkaBrokers],
     kafkaClient: kafkaSecurityOptions(env.kafkaSecurity),
     topics: Object.values(topics),
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
   const dev = devTenant
     ? await ensureDevKey({
         dataDir: env.dataDir,
-        redisUrl: env.redisUrl,
+        redis: { url: env.redisUrl, clusterNodes: env.redisClusterNodes },
         prefix: env.keyPrefix,
         tenantId: devTenant,
       })

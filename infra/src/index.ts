@@ -9,11 +9,13 @@ import {
   type SecureListener,
 } from './kafka-broker';
 import { freePort, run } from './process-utils';
+import { clusterAnswers } from './redis-cluster';
 import { startRedis, type RedisHandle } from './redis-server';
 
 export * from './kafka-broker';
 export * from './process-utils';
 export * from './redis-server';
+export * from './redis-cluster';
 
 export interface InfraHandle {
   readonly redis: RedisHandle;
@@ -31,6 +33,8 @@ export async function startInfra(opts: {
   repoRoot: string;
   dataDir: string;
   redisUrl: string;
+  /** An existing Redis Cluster (`host:port` seeds) to use instead of a Redis at `redisUrl`. */
+  redisClusterNodes?: readonly string[];
   kafkaBrokers: string[];
   topics: readonly string[];
   partitions: number;
@@ -41,7 +45,9 @@ export async function startInfra(opts: {
   kafkaSecureListener?: SecureListener;
 }): Promise<InfraHandle> {
   const [redis, kafka] = await Promise.all([
-    startRedis({ url: opts.redisUrl, dataDir: opts.dataDir, log: opts.log }),
+    opts.redisClusterNodes?.length
+      ? useRedisCluster(opts.redisClusterNodes, opts.log)
+      : startRedis({ url: opts.redisUrl, dataDir: opts.dataDir, log: opts.log }),
     startKafka({
       brokers: opts.kafkaBrokers,
       dataDir: opts.dataDir,
@@ -62,6 +68,19 @@ export async function startInfra(opts: {
       await Promise.allSettled([kafka.stop(), redis.stop()]);
     },
   };
+}
+
+/** An existing Redis Cluster: checked, never started or stopped here. */
+async function useRedisCluster(
+  nodes: readonly string[],
+  log: (m: string) => void,
+): Promise<RedisHandle> {
+  if (!(await clusterAnswers(nodes)))
+    throw new Error(
+      `The Redis Cluster at REDIS_CLUSTER_NODES=${nodes.join(',')} does not answer with cluster_state:ok; start it or unset REDIS_CLUSTER_NODES.`,
+    );
+  log(`Redis: using the Redis Cluster at ${nodes.join(', ')}`);
+  return { url: `redis://${nodes[0]}`, child: undefined, stop: async () => undefined };
 }
 
 /** What a client needs for the private broker's SASL_SSL listener. */

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KeyStore } from '@gateway/governance';
 import { Keys } from '@gateway/queue';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisTarget } from '@gateway/storage';
 
 /** The admin credential for development: GATEWAY_ADMIN_KEY, else a generated key file. */
 export function ensureAdminKey(
@@ -25,12 +25,12 @@ export function ensureAdminKey(
  */
 export async function ensureDevKey(opts: {
   dataDir: string;
-  redisUrl: string;
+  redis: RedisTarget;
   prefix: string;
   tenantId: string;
 }): Promise<{ key: string; path: string }> {
   const path = join(opts.dataDir, 'dev-key');
-  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 });
+  const redis = createRedisClient(opts.redis, { maxRetriesPerRequest: 3 });
   const store = new KeyStore(redis, new Keys(opts.prefix));
   try {
     if (existsSync(path)) {

@@ -22,6 +22,8 @@ export interface Gateway {
   readonly topics: { results: string; audit: string; requests: string; requestsDlq: string };
   readonly dataDir: string;
   readonly redisUrl: string;
+  /** The Redis Cluster's nodes when the apps run on one (REDIS_CLUSTER_NODES). */
+  readonly redisClusterNodes: readonly string[] | undefined;
   readonly kafkaBrokers: string[];
   readonly procs: Map<string, ChildProcess>;
   /**
@@ -56,6 +58,8 @@ export async function startGateway(opts: {
   kafkaBrokers?: string[];
   /** A Redis of the test's own (e.g. one it kills and restarts); default: the runner's. */
   redisUrl?: string;
+  /** Runs the apps on a Redis Cluster (`host:port` of its nodes) instead of `redisUrl`. */
+  redisClusterNodes?: readonly string[];
 }): Promise<Gateway> {
   const root = repoRoot();
   // The compiled apps sit beside this compiled file: <dist>/test/support → <dist>.
@@ -86,6 +90,9 @@ export async function startGateway(opts: {
     GATEWAY_TOPIC_PREFIX: topicPrefix,
     GATEWAY_ADMIN_KEY: adminKey,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    ...(opts.redisClusterNodes
+      ? { REDIS_CLUSTER_NODES: opts.redisClusterNodes.join(',') }
+      : { REDIS_CLUSTER_NODES: undefined }),
     ...opts.env,
   };
   const procs = new Map<string, ChildProcess>();
@@ -150,6 +157,7 @@ export async function startGateway(opts: {
     topics,
     dataDir,
     redisUrl: opts.redisUrl ?? infra.redisUrl,
+    redisClusterNodes: opts.redisClusterNodes,
     kafkaBrokers,
     procs,
     output(name?: string) {

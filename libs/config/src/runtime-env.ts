@@ -7,6 +7,14 @@ const RuntimeEnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  /** Seed nodes of a Redis Cluster (`host:port,...`); when set, REDIS_URL is not used. */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(
+      /^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/,
+      'comma-separated host:port seed nodes, e.g. 10.0.0.1:7000,10.0.0.2:7000',
+    )
+    .optional(),
   KAFKA_BROKERS: z.string().default('127.0.0.1:9092'),
   KAFKA_CLIENT_ID: z.string().default('ai-gateway'),
   /** TLS to the brokers; the PEM files are optional (the system CAs apply without a CA file). */
@@ -107,6 +115,9 @@ export interface RuntimeEnv {
   readonly host: string;
   readonly port: number;
   readonly redisUrl: string;
+  /** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES); undefined for one Redis at redisUrl. */
+  readonly redisClusterNodes:
+    readonly { readonly host: string; readonly port: number }[] | undefined;
   readonly kafkaBrokers: readonly string[];
   readonly kafkaClientId: string;
   readonly kafkaSecurity: KafkaSecurityEnv;
@@ -146,6 +157,15 @@ export function loadRuntimeEnv(
     throw new Error(
       'Invalid environment:\n  GATEWAY_S3_BUCKET: required when GATEWAY_BLOB_STORE=s3',
     );
+  const clusterNodes = e.REDIS_CLUSTER_NODES?.split(',').map((n) => {
+    const [host, port] = n.trim().split(':');
+    return { host, port: Number(port) };
+  });
+  const badNode = clusterNodes?.find((n) => n.port < 1 || n.port > 65535);
+  if (badNode)
+    throw new Error(
+      `Invalid environment:\n  REDIS_CLUSTER_NODES: port ${badNode.port} of ${badNode.host} is not between 1 and 65535`,
+    );
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   const saslParts = [e.KAFKA_SASL_MECHANISM, e.KAFKA_SASL_USERNAME, e.KAFKA_SASL_PASSWORD];
   if (saslParts.some((v) => v !== undefined) && saslParts.some((v) => v === undefined))
@@ -166,6 +186,7 @@ export function loadRuntimeEnv(
     host: e.HOST,
     port: e.PORT,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes: clusterNodes && Object.freeze(clusterNodes.map((n) => Object.freeze(n))),
     kafkaBrokers: Object.freeze(
       e.KAFKA_BROKERS.split(',')
         .map((b) => b.trim())

@@ -1,5 +1,5 @@
 import { metrics, type Logger } from '@gateway/observability';
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient as Redis } from '@gateway/storage';
 import type { Message, Producer } from 'kafkajs';
 import type { Topics } from './kafka-client';
 import { eventHeaders } from './trace-headers';
@@ -50,7 +50,7 @@ export class OutboxRelay {
       await this.redis
         .xgroup('CREATE', stream, this.opts.group, '0', 'MKSTREAM')
         .catch((e: Error) => (e.message.includes('BUSYGROUP') ? undefined : Promise.reject(e)));
-      const conn = this.redis.duplicate();
+      const conn = duplicateClient(this.redis);
       conn.on('error', () => undefined);
       this.conns.push(conn);
       this.loops.push(this.loop(conn, stream));
@@ -59,10 +59,9 @@ export class OutboxRelay {
 
   /** Entries not yet delivered, across all streams (the downstream backlog). */
   async backlog(): Promise<number> {
-    const pipe = this.redis.pipeline();
-    this.streams.forEach((s) => pipe.xlen(s));
-    const res = (await pipe.exec()) ?? [];
-    return res.reduce((n, [, v]) => n + Number(v ?? 0), 0);
+    // One XLEN per stream (each shard is its own Redis Cluster slot), auto-pipelined.
+    const lens = await Promise.all(this.streams.map((s) => this.redis.xlen(s)));
+    return lens.reduce((n, v) => n + v, 0);
   }
 
   async stop(): Promise<void> {

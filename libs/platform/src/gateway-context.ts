@@ -11,9 +11,13 @@ import { createCipher, type PayloadCipher } from '@gateway/governance';
 import { createLogger, type Logger } from '@gateway/observability';
 import { adapterCatalogue } from '@gateway/providers';
 import { JobQueues, JobStore, Keys } from '@gateway/queue';
-import { createBlobStore, type BlobStore } from '@gateway/storage';
+import {
+  createBlobStore,
+  createRedisClient,
+  type BlobStore,
+  type RedisClient,
+} from '@gateway/storage';
 import type { ConnectionOptions } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 
 /**
@@ -24,7 +28,7 @@ export class GatewayContext {
   readonly env: RuntimeEnv;
   readonly log: Logger;
   readonly keys: Keys;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly bullConnection: ConnectionOptions;
   readonly blobs: BlobStore;
   /** AES-256-GCM for data at rest, when `GATEWAY_ENCRYPTION_KEY` is set (rotation: README). */
@@ -33,6 +37,8 @@ export class GatewayContext {
   readonly queues: JobQueues;
   readonly kafka: Kafka;
   readonly topics: Topics;
+  /** BullMQ's own Cluster client (Cluster mode only; one server gets connection options). */
+  private readonly bullClient: RedisClient | undefined;
   private cfg: LoadedConfig;
   private watcher: FSWatcher | undefined;
   private readonly reloadListeners: ((c: LoadedConfig) => void)[] = [];
@@ -46,13 +52,22 @@ export class GatewayContext {
     this.cfg = loadGatewayConfig(env.configPath, env.vars, adapterCatalogue);
     for (const d of this.cfg.disabled) this.log.warn(d, 'deployment disabled');
     this.keys = new Keys(env.keyPrefix);
-    this.redis = new Redis(env.redisUrl, {
+    const target = { url: env.redisUrl, clusterNodes: env.redisClusterNodes };
+    this.redis = createRedisClient(target, {
       maxRetriesPerRequest: null,
       enableAutoPipelining: true,
     });
-    this.redis.on('error', (e) => this.log.warn({ err: e.message }, 'redis error'));
-    // BullMQ needs its own connection settings (blocking commands, no retry limit).
-    this.bullConnection = { url: env.redisUrl, maxRetriesPerRequest: null };
+    this.redis.on('error', (e: Error) => this.log.warn({ err: e.message }, 'redis error'));
+    // BullMQ needs its own connection settings (blocking commands, no retry limit). On a
+    // Cluster it takes a client, which it duplicates for its blocking reads; every queue
+    // name is its own hash tag, so each BullMQ script stays in one slot.
+    if (env.redisClusterNodes) {
+      this.bullClient = createRedisClient(target, { maxRetriesPerRequest: null });
+      this.bullClient.on('error', (e: Error) =>
+        this.log.warn({ err: e.message }, 'redis error (queues)'),
+      );
+    }
+    this.bullConnection = this.bullClient ?? { url: env.redisUrl, maxRetriesPerRequest: null };
     this.blobs = createBlobStore(
       env.blobStore.kind === 's3'
         ? env.blobStore
@@ -127,6 +142,7 @@ export class GatewayContext {
   async close(): Promise<void> {
     this.watcher?.close();
     await this.queues.close();
+    this.bullClient?.disconnect();
     this.redis.disconnect();
   }
 }

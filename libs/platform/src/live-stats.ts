@@ -7,7 +7,7 @@ import {
   type Keys,
 } from '@gateway/queue';
 import type { DeploymentStats, LiveStats } from '@gateway/routing';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@gateway/storage';
 
 /**
  * The routing engine's view of live numbers: latency EWMA, adaptive limit, calls in flight

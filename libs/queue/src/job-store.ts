@@ -1,8 +1,7 @@
 import { JobRecord, JobRequest, type JobStatus, type OutboxEntry } from '@gateway/contracts';
-import type { BlobStore } from '@gateway/storage';
-import type { Redis } from 'ioredis';
+import type { BlobStore, RedisClient as Redis } from '@gateway/storage';
 import { CREATE_JOB, TRANSITION_JOB } from './job-store.scripts';
-import { Keys, shardOf } from './keys';
+import { idempotencyShard, Keys, shardOf } from './keys';
 import { flattenEntries } from './outbox-entry';
 
 interface BlobRef {
@@ -58,7 +57,7 @@ export class JobStore {
     private readonly opts: JobStoreOptions,
   ) {
     if (!('gwCreateJob' in redis)) {
-      redis.defineCommand('gwCreateJob', { numberOfKeys: 5, lua: CREATE_JOB });
+      redis.defineCommand('gwCreateJob', { numberOfKeys: 4, lua: CREATE_JOB });
       redis.defineCommand('gwTransitionJob', { numberOfKeys: 2, lua: TRANSITION_JOB });
     }
     this.redis = redis as ScriptRedis;
@@ -79,13 +78,16 @@ export class JobStore {
       'request',
     );
     const idem = input.idempotency;
+    if (idem && idempotencyShard(record.tenantId, idem.key) !== shardOf(record.id))
+      throw new Error(
+        `job ${record.id} is not in its Idempotency-Key's shard; make its id with newJobId(now, idempotencyShard(tenant, key))`,
+      );
     // Queued jobs keep their record for the retention window past the longest queue wait.
     const ttl = this.opts.retentionSec * 2;
     const res = await this.redis.gwCreateJob(
       k.job(record.id),
       k.request(record.id),
       k.outbox(shardOf(record.id)),
-      k.tenantJobs(record.tenantId),
       idem ? k.idempotency(record.tenantId, idem.key) : k.job(record.id),
       idem ? '1' : '0',
       idem ? `${record.id}|${idem.bodyHash}` : '',
@@ -94,10 +96,14 @@ export class JobStore {
       JSON.stringify(record),
       reqJson,
       ttl,
-      Date.parse(record.createdAt),
       ...flattenEntries(input.events),
     );
-    if (res[0] === 1) return { created: true };
+    if (res[0] === 1) {
+      // The tenant's index lies in the tenant's slot, not the job's: added right after. The
+      // job is durable either way; listing skips ids whose record is gone.
+      await this.redis.zadd(k.tenantJobs(record.tenantId), Date.parse(record.createdAt), record.id);
+      return { created: true };
+    }
     const [jobId, hash] = String(res[1]).split('|');
     return { created: false, jobId, sameBody: hash === idem?.bodyHash };
   }
@@ -223,12 +229,13 @@ export class JobStore {
         ids.push(batch[i]);
         scores.push(batch[i + 1]);
       }
-      const pipe = this.redis.pipeline();
-      ids.forEach((id) => pipe.hmget(this.keys.job(id), 'status', 'data'));
-      const rows = (await pipe.exec()) ?? [];
+      // Records lie in their shards' slots: one HMGET each, auto-pipelined per node.
+      const rows = await Promise.all(
+        ids.map((id) => this.redis.hmget(this.keys.job(id), 'status', 'data')),
+      );
       const gone: string[] = [];
       for (let i = 0; i < ids.length && out.length < q.limit; i++) {
-        const [status, data] = (rows[i]?.[1] as [string | null, string | null]) ?? [null, null];
+        const [status, data] = rows[i] ?? [null, null];
         lastScore = scores[i];
         if (!data) gone.push(ids[i]);
         else if (!q.status || status === q.status) out.push(JSON.parse(data) as JobRecord);

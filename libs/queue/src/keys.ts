@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 
 /**
  * Redis key layout. A job's record, request and the outbox entries written with it share a
@@ -23,12 +23,23 @@ export function randomId(n: number): Buffer {
   return Buffer.from(pool.subarray(poolAt - n, poolAt));
 }
 
-/** A new job id: time-ordered, 72 random bits, and its shard as the last character. */
-export function newJobId(now = Date.now()): string {
+/**
+ * A new job id: time-ordered, 72 random bits, and its shard as the last character (random,
+ * or the one given: see `idempotencyShard`).
+ */
+export function newJobId(now = Date.now(), shard?: number): string {
   const bytes = randomId(10);
-  const shard = bytes[0] % SHARDS;
   const rand = bytes.subarray(1).toString('base64url').replace(/[-_]/g, 'x');
-  return `job_${now.toString(36)}${rand}${ALPHABET[shard]}`;
+  return `job_${now.toString(36)}${rand}${ALPHABET[shard ?? bytes[0] % SHARDS]}`;
+}
+
+/**
+ * The shard of a job submitted with an Idempotency-Key: fixed by the tenant and the key, so
+ * the key's record lies in the same hash slot as the job it names and one script claims the
+ * key and stores the job (Redis Cluster refuses a script across slots).
+ */
+export function idempotencyShard(tenantId: string, key: string): number {
+  return createHash('sha256').update(`${tenantId}\n${key}`).digest()[0] % SHARDS;
 }
 
 export function shardOf(jobId: string): number {
@@ -81,8 +92,13 @@ export class Keys {
   payloadDropDue(shard: number): string {
     return `${this.prefix}:{s${shard}}:dropdue`;
   }
+  /** The job an Idempotency-Key names; in the shard `idempotencyShard` gives the pair. */
   idempotency(tenantId: string, key: string): string {
-    return `${this.prefix}:{t:${tenantId}}:idem:${key}`;
+    return `${this.prefix}:{s${idempotencyShard(tenantId, key)}}:idem:${tenantId}:${key}`;
+  }
+  /** The SCAN pattern of a tenant's idempotency keys, across every shard. */
+  idempotencyPattern(tenantId: string): string {
+    return `${this.prefix}:{s*}:idem:${globEscape(tenantId)}:*`;
   }
   tenantJobs(tenantId: string): string {
     return `${this.prefix}:{t:${tenantId}}:jobs`;
@@ -123,6 +139,11 @@ export class Keys {
 /** One BullMQ queue per deployment; the braces make each queue its own cluster slot. */
 export function queueNameFor(deploymentId: string): string {
   return `{dep-${deploymentId}}`;
+}
+
+/** `s` with SCAN/KEYS glob characters escaped, to match it literally. */
+export function globEscape(s: string): string {
+  return s.replace(/[*?[\]\\]/g, '\\$&');
 }
 
 export function newRequestId(): string {

@@ -1,5 +1,5 @@
 import type { GatewayContext } from '@gateway/platform';
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient as Redis } from '@gateway/storage';
 
 /** Injection token of the process's JobEventHub. */
 export const JOB_EVENT_HUB = Symbol('JobEventHub');
@@ -51,7 +51,7 @@ export class JobEventHub {
 
   private subscriber(): Redis {
     if (!this.sub) {
-      this.sub = this.ctx.redis.duplicate();
+      this.sub = duplicateClient(this.ctx.redis);
       this.sub.on('error', () => undefined);
       this.sub.on('message', (channel: string) => {
         this.listeners.get(channel)?.forEach((l) => l());

@@ -214,6 +214,9 @@ export class BatchRunner {
     };
     await this.events.finished(done);
     await this.store.save(done);
-    await redis.multi().srem(this.store.activeKey(), b.id).del(this.store.inflightKey(b.id)).exec();
+    // Two slots: a crash between them leaves the finished batch in the runner's set, which
+    // drops it at its next look (final status).
+    await redis.del(this.store.inflightKey(b.id));
+    await redis.srem(this.store.activeKey(), b.id);
   }
 }

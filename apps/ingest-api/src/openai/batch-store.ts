@@ -1,3 +1,4 @@
+import { getMany } from '@gateway/storage';
 import type { GatewayContext } from '@gateway/platform';
 import type { BatchEndpoint } from './batch-lines';
 import { OpenAiHttpError } from './openai-error';
@@ -61,8 +62,13 @@ export interface RequestCounts {
 export class BatchStore {
   constructor(readonly ctx: GatewayContext) {}
 
+  /**
+   * A key of one batch. Every key of a batch shares the batch's hash tag, so the object, its
+   * counts, its parts and its cancel request are read and written together in one Redis
+   * Cluster slot (output parts and counts move in one transaction).
+   */
   private k(kind: string, id: string): string {
-    return `${this.ctx.keys.prefix}:oai:${kind}:${id}`;
+    return `${this.ctx.keys.prefix}:oai:{${id}}:${kind}`;
   }
   batchKey = (id: string) => this.k('batch', id);
   countsKey = (id: string) => this.k('bcount', id);
@@ -71,16 +77,17 @@ export class BatchStore {
   lockKey = (id: string) => this.k('block', id);
   cancelKey = (id: string) => this.k('bcancel', id);
   activeKey = () => `${this.ctx.keys.prefix}:oai:batches-active`;
-  indexKey = (tenantId: string) => this.k('batches', tenantId);
+  indexKey = (tenantId: string) => `${this.ctx.keys.prefix}:oai:batches:${tenantId}`;
 
   async create(b: StoredBatch, total: number): Promise<void> {
     await this.ctx.redis
       .multi()
       .set(this.batchKey(b.id), JSON.stringify(b))
       .hset(this.countsKey(b.id), { total, completed: 0, failed: 0 })
-      .zadd(this.indexKey(b.tenantId), Date.now(), b.id)
-      .sadd(this.activeKey(), b.id)
       .exec();
+    // The tenant's index and the runner's set lie in other slots: listed first, run last.
+    await this.ctx.redis.zadd(this.indexKey(b.tenantId), Date.now(), b.id);
+    await this.ctx.redis.sadd(this.activeKey(), b.id);
   }
 
   /**
@@ -138,7 +145,10 @@ export class BatchStore {
     }
     const ids = await this.ctx.redis.zrevrange(this.indexKey(tenantId), start, start + limit - 1);
     if (!ids.length) return [];
-    const raws = await this.ctx.redis.mget(ids.map((i) => this.batchKey(i)));
+    const raws = await getMany(
+      this.ctx.redis,
+      ids.map((i) => this.batchKey(i)),
+    );
     return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as StoredBatch);
   }
 

@@ -1,3 +1,4 @@
+import { getMany } from '@gateway/storage';
 import { randomBytes } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import type { GatewayContext } from '@gateway/platform';
@@ -77,11 +78,10 @@ export class FileStore {
       expires_at: null,
       tenantId,
     };
-    await this.ctx.redis
-      .multi()
-      .set(this.key(file.id), JSON.stringify(file))
-      .zadd(this.index(tenantId), now, file.id)
-      .exec();
+    // Two slots: the file first, then the tenant's index (a crash between leaves a file no
+    // list shows, its id never handed out).
+    await this.ctx.redis.set(this.key(file.id), JSON.stringify(file));
+    await this.ctx.redis.zadd(this.index(tenantId), now, file.id);
     return file;
   }
 
@@ -107,7 +107,10 @@ export class FileStore {
       Math.min(limit, 10_000) - 1,
     );
     if (!ids.length) return [];
-    const raws = await this.ctx.redis.mget(ids.map((i) => this.key(i)));
+    const raws = await getMany(
+      this.ctx.redis,
+      ids.map((i) => this.key(i)),
+    );
     return raws
       .filter((r): r is string => r !== null)
       .map((r) => JSON.parse(r) as StoredFile)
@@ -116,7 +119,9 @@ export class FileStore {
 
   async delete(tenantId: string, id: string): Promise<void> {
     const f = await this.get(tenantId, id);
-    await this.ctx.redis.multi().del(this.key(id)).zrem(this.index(tenantId), id).exec();
+    // Two slots: the file goes first (lists skip index entries that resolve to nothing).
+    await this.ctx.redis.del(this.key(id));
+    await this.ctx.redis.zrem(this.index(tenantId), id);
     for (const p of f.parts) await this.ctx.blobs.delete(p);
   }
 

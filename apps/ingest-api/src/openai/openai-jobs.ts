@@ -9,7 +9,7 @@ import {
   type JobWaiter,
   type SubmitJobUseCase,
 } from '@gateway/platform';
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient as Redis } from '@gateway/storage';
 import { jobFailure } from './openai-error';
 
 /** The longest a synchronous OpenAI call waits for its job (provider timeouts and retries fit). */
@@ -87,7 +87,7 @@ export class OpenAiJobs {
 
   /** A connection for blocking reads; give it back with `release`. */
   borrow(): Redis {
-    return this.idle.pop() ?? this.ctx.redis.duplicate();
+    return this.idle.pop() ?? duplicateClient(this.ctx.redis);
   }
 
   release(conn: Redis): void {

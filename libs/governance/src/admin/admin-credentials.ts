@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { getMany, type RedisClient as Redis } from '@gateway/storage';
 import { hashApiKey, randomBase62, safeEqual } from '../keys';
 import type { GovKeys } from '../gov-keys';
 
@@ -52,20 +52,21 @@ export class AdminCredentials {
       createdAt: new Date().toISOString(),
     };
     const hash = hashApiKey(credential);
-    await this.redis
-      .multi()
-      .set(this.keys.adminCredential(hash), JSON.stringify(record))
-      .set(this.keys.adminCredentialById(record.id), hash)
-      .sadd(this.keys.adminCredentials(), record.id)
-      .exec();
+    // One key per step (they lie in different Redis Cluster slots), indexes first: a crash
+    // part way leaves index entries that resolve to nothing, never a credential that works
+    // but cannot be listed or revoked. The credential is shown only once all are written.
+    await this.redis.sadd(this.keys.adminCredentials(), record.id);
+    await this.redis.set(this.keys.adminCredentialById(record.id), hash);
+    await this.redis.set(this.keys.adminCredential(hash), JSON.stringify(record));
     return { credential, record };
   }
 
   async list(): Promise<StoredAdminCredential[]> {
     const ids = await this.redis.smembers(this.keys.adminCredentials());
-    const hashes = ids.length
-      ? await this.redis.mget(...ids.map((id) => this.keys.adminCredentialById(id)))
-      : [];
+    const hashes = await getMany(
+      this.redis,
+      ids.map((id) => this.keys.adminCredentialById(id)),
+    );
     const raws = await Promise.all(
       hashes.map((h) => (h ? this.redis.get(this.keys.adminCredential(h)) : Promise.resolve(null))),
     );
@@ -77,11 +78,10 @@ export class AdminCredentials {
   async revoke(id: string): Promise<boolean> {
     const hash = await this.redis.get(this.keys.adminCredentialById(id));
     if (!hash) return false;
-    await this.redis
-      .multi()
-      .del(this.keys.adminCredential(hash), this.keys.adminCredentialById(id))
-      .srem(this.keys.adminCredentials(), id)
-      .exec();
+    // The credential stops working first; the indexes go after (a retry finishes them).
+    await this.redis.del(this.keys.adminCredential(hash));
+    await this.redis.srem(this.keys.adminCredentials(), id);
+    await this.redis.del(this.keys.adminCredentialById(id));
     return true;
   }
 

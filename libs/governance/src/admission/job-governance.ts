@@ -1,7 +1,7 @@
 import type { AuditData, JobRequest } from '@gateway/contracts';
 import type { TenantConfig } from '@gateway/config';
 import type { Keys } from '@gateway/queue';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@gateway/storage';
 import { AuditLog } from '../audit/audit-log';
 import { BudgetLedger } from '../budget/budget-ledger';
 import type { PayloadCipher } from '../crypto/payload-cipher';

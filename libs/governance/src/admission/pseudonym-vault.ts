@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { deleteKeys, type RedisClient as Redis } from '@gateway/storage';
 import type { PayloadCipher } from '../crypto/payload-cipher';
 import type { GovKeys } from '../gov-keys';
 import type { PseudonymMapping } from '../pii/pseudonymise';
@@ -28,7 +28,10 @@ export class PseudonymVault {
   }
 
   async delete(jobIds: readonly string[]): Promise<void> {
-    if (jobIds.length) await this.redis.del(...jobIds.map((id) => this.keys.pseudonyms(id)));
+    await deleteKeys(
+      this.redis,
+      jobIds.map((id) => this.keys.pseudonyms(id)),
+    );
   }
 
   private decrypt(raw: string, jobId: string): string {

@@ -1,7 +1,7 @@
 import type { AuditData } from '@gateway/contracts';
 import { auditEvent } from '@gateway/events';
 import type { Keys } from '@gateway/queue';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@gateway/storage';
 
 /** The audit fields a refusal or admin action supplies; the rest default to null. */
 export type AuditInput = Pick<AuditData, 'action' | 'outcome'> & Partial<AuditData>;

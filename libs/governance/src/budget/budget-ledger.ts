@@ -1,5 +1,5 @@
 import type { JobRecord } from '@gateway/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@gateway/storage';
 import { dayOf, fromNano, monthOf, toNano, type GovKeys } from '../gov-keys';
 import { BUDGET_SOFT_THRESHOLD } from '../limits/default-limits';
 import { RESERVE, SETTLE } from './budget.scripts';

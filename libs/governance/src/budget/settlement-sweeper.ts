@@ -1,7 +1,7 @@
 import type { JobRecord } from '@gateway/contracts';
 import type { Logger } from '@gateway/observability';
 import type { Keys } from '@gateway/queue';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@gateway/storage';
 import type { BudgetLedger } from './budget-ledger';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
@@ -73,17 +73,18 @@ export class SettlementSweeper {
       members.push({ tenantId, jobId, since: Number(open[i + 1]) });
     }
     // Statuses first (small); records (with their outputs) only of the jobs that ended.
-    const statusPipe = this.redis.pipeline();
-    members.forEach((m) => statusPipe.hget(this.keys.job(m.jobId), 'status'));
-    const statuses = ((await statusPipe.exec()) ?? []).map((r) => r?.[1] as string | null);
+    // One command per record (records lie in their shards' slots), auto-pipelined per node.
+    const statuses = await Promise.all(
+      members.map((m) => this.redis.hget(this.keys.job(m.jobId), 'status')),
+    );
     const ended = members.filter((_, i) => TERMINAL.has(statuses[i] ?? ''));
-    const dataPipe = this.redis.pipeline();
-    ended.forEach((m) => dataPipe.hmget(this.keys.job(m.jobId), 'status', 'data'));
-    const rows = ended.length ? ((await dataPipe.exec()) ?? []) : [];
+    const rows = await Promise.all(
+      ended.map((m) => this.redis.hmget(this.keys.job(m.jobId), 'status', 'data')),
+    );
     let settled = 0;
     for (let i = 0; i < ended.length; i++) {
       const m = ended[i];
-      const [status, data] = (rows[i]?.[1] as [string | null, string | null]) ?? [null, null];
+      const [status, data] = rows[i] ?? [null, null];
       if (!status || !data) continue;
       const r = JSON.parse(data) as Pick<JobRecord, 'costUsd' | 'usage'>;
       await this.ledger.settle({

@@ -1,6 +1,5 @@
 import type { Keys } from '@gateway/queue';
-import type { BlobStore } from '@gateway/storage';
-import type { Redis } from 'ioredis';
+import { deleteKeys, scanKeys, type BlobStore, type RedisClient as Redis } from '@gateway/storage';
 import type { GovKeys } from '../gov-keys';
 
 export interface ErasureReport {
@@ -47,44 +46,43 @@ export class TenantErasure {
     while (jobs < MAX_JOBS) {
       const ids = await this.redis.zrange(index, '0', String(PAGE - 1));
       if (ids.length === 0) break;
-      const pipe = this.redis.pipeline();
-      for (const id of ids) pipe.hget(this.keys.job(id), 'data').get(this.keys.request(id));
-      const rows = (await pipe.exec()) ?? [];
-      const refs = rows
-        .map((r) => blobRef(r?.[1] as string | null))
-        .filter((r): r is string => !!r);
+      // A job's keys share its shard's tag; jobs differ, so one command per key (auto-
+      // pipelined per Redis Cluster node, one round trip on a single server).
+      const rows = await Promise.all(
+        ids.flatMap((id) => [
+          this.redis.hget(this.keys.job(id), 'data'),
+          this.redis.get(this.keys.request(id)),
+        ]),
+      );
+      const refs = rows.map((r) => blobRef(r)).filter((r): r is string => !!r);
       for (const ref of refs) {
         await this.blobs.delete(ref).catch(() => undefined);
         blobs++;
       }
-      const del = this.redis.pipeline();
-      for (const id of ids) {
-        del.del(
-          this.keys.job(id),
-          this.keys.request(id),
-          this.keys.deltas(id),
-          this.govKeys.pseudonyms(id),
-        );
-      }
-      del.zrem(index, ...ids);
-      await del.exec();
+      await Promise.all(
+        ids.map((id) =>
+          this.redis.del(
+            this.keys.job(id),
+            this.keys.request(id),
+            this.keys.deltas(id),
+            this.govKeys.pseudonyms(id),
+          ),
+        ),
+      );
+      await this.redis.zrem(index, ...ids);
       jobs += ids.length;
     }
-    const idempotencyKeys = await this.deleteMatching(this.keys.idempotency(tenantId, '*'));
+    const idempotencyKeys = await this.deleteMatching(this.keys.idempotencyPattern(tenantId));
     const cacheEntries = await this.deleteMatching(`${this.keys.prefix}:{t:${tenantId}}:cache:*`);
     return { tenantId, jobs, blobs, idempotencyKeys, cacheEntries };
   }
 
-  /** Deletes the keys matching a pattern (bounded scan); how many there were. */
+  /** Deletes the keys matching a pattern (bounded scan of every master); how many there were. */
   private async deleteMatching(match: string): Promise<number> {
     let deleted = 0;
-    let cursor = '0';
-    for (let i = 0; i < 10_000; i++) {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 500);
-      if (found.length) deleted += await this.redis.del(...found);
-      cursor = next;
-      if (cursor === '0') break;
-    }
+    await scanKeys(this.redis, match, async (found) => {
+      deleted += await deleteKeys(this.redis, found);
+    });
     return deleted;
   }
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@gateway/storage';
 import { dayOf, type GovKeys } from '../gov-keys';
 import { DEFAULT_KEY_LIMITS, DEFAULT_TENANT_LIMITS } from './default-limits';
 import { RATE_LIMIT } from './rate-limit.script';
@@ -38,6 +38,9 @@ type ScriptRedis = Redis & { gwRateLimit(...a: (string | number)[]): Promise<num
  * Requests and tokens per minute per tenant and per key, in Redis so every replica shares
  * the counts. Fixed windows: one script call checks and counts all limits atomically.
  */
+/** Counters checked per call: the tenant's and the API key's. */
+const LIMITS_PER_CALL = 2;
+
 export class RateLimiter {
   private readonly redis: ScriptRedis;
 
@@ -46,7 +49,10 @@ export class RateLimiter {
     private readonly keys: GovKeys,
     private readonly now: () => number = Date.now,
   ) {
-    if (!('gwRateLimit' in redis)) redis.defineCommand('gwRateLimit', { lua: RATE_LIMIT });
+    // A fixed key count (the tenant's and the key's counter): ioredis then knows the first
+    // key, which a Redis Cluster client needs to route the call (and group it when pipelining).
+    if (!('gwRateLimit' in redis))
+      redis.defineCommand('gwRateLimit', { numberOfKeys: LIMITS_PER_CALL, lua: RATE_LIMIT });
     this.redis = redis as ScriptRedis;
   }
 
@@ -119,7 +125,6 @@ export class RateLimiter {
       },
     ];
     const res = await this.redis.gwRateLimit(
-      limits.length,
       ...limits.map((l) => l.key),
       Math.ceil(WINDOW_MS / 1000) + 5,
       ...limits.flatMap((l) => [l.limit, cost]),

@@ -1,5 +1,5 @@
 import type { Keys } from '@gateway/queue';
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient as Redis } from '@gateway/storage';
 import { generateApiKey, hashApiKey } from '../keys';
 
 export const SCOPES = ['jobs:write', 'jobs:read', 'batches', 'admin'] as const;
@@ -75,7 +75,7 @@ export class KeyStore {
 
   /** Subscribes to revocations so cached keys are dropped on every replica at once. */
   async listen(): Promise<void> {
-    this.subscriber = this.redis.duplicate();
+    this.subscriber = duplicateClient(this.redis);
     this.subscriber.on('error', () => undefined);
     await this.subscriber.subscribe(this.keys.keyInvalidation());
     this.subscriber.on('message', (_c: string, hash: string) => this.cache.delete(hash));
@@ -101,12 +101,12 @@ export class KeyStore {
       ...(budgets ? { budgets } : {}),
       ...(budgetOf ? { budgetOf } : {}),
     };
-    await this.redis
-      .multi()
-      .set(this.keys.apiKey(k.hash), JSON.stringify(record))
-      .set(this.keys.apiKeyById(k.id), k.hash)
-      .sadd(`${this.keys.prefix}:tenantkeys:${tenantId}`, k.id)
-      .exec();
+    // One key per step (they lie in different Redis Cluster slots), indexes first: a crash
+    // part way leaves index entries that resolve to nothing (lists skip them), never a key
+    // that works but cannot be listed or revoked. The key is shown only once all are written.
+    await this.redis.sadd(`${this.keys.prefix}:tenantkeys:${tenantId}`, k.id);
+    await this.redis.set(this.keys.apiKeyById(k.id), k.hash);
+    await this.redis.set(this.keys.apiKey(k.hash), JSON.stringify(record));
     return { id: k.id, key: k.key, record };
   }
 
@@ -116,10 +116,16 @@ export class KeyStore {
     if (!hash) return false;
     const raw = await this.redis.get(this.keys.apiKey(hash));
     const rec = raw ? (JSON.parse(raw) as StoredKey) : null;
-    const tx = this.redis.multi().del(this.keys.apiKey(hash)).del(this.keys.apiKeyById(id));
-    if (rec) tx.srem(`${this.keys.prefix}:tenantkeys:${rec.tenantId}`, id);
-    await tx.publish(this.keys.keyInvalidation(), hash).exec();
+    // The key stops working first, on every replica at once (one slot: the key and a
+    // keyless PUBLISH); the indexes go after, and a repeated revoke finishes them.
+    await this.redis
+      .multi()
+      .del(this.keys.apiKey(hash))
+      .publish(this.keys.keyInvalidation(), hash)
+      .exec();
     this.cache.delete(hash);
+    if (rec) await this.redis.srem(`${this.keys.prefix}:tenantkeys:${rec.tenantId}`, id);
+    await this.redis.del(this.keys.apiKeyById(id));
     return true;
   }
 

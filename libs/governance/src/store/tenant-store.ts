@@ -1,7 +1,7 @@
 import type { LoadedConfig, TenantConfig } from '@gateway/config';
 import { TenantConfig as TenantSchema } from '@gateway/config';
 import type { Keys } from '@gateway/queue';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@gateway/storage';
 
 /**
  * Tenants: those declared in gateway.yaml exist already; others are created through the

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@gateway/storage';
 import { dayOf, fromNano, type GovKeys } from '../gov-keys';
 
 /** One line of a usage report: a day, a deployment (model) and a key. */

@@ -1,6 +1,6 @@
 import { isTerminal, type JobRecord, type JobStatus } from '@gateway/contracts';
 import type { GatewayContext } from '../gateway-context';
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient as Redis } from '@gateway/storage';
 
 /**
  * Long-poll support: one subscriber connection per process; a request waiting on a job
@@ -14,7 +14,7 @@ export class JobWaiter {
 
   private subscriber(): Redis {
     if (!this.sub) {
-      this.sub = this.ctx.redis.duplicate();
+      this.sub = duplicateClient(this.ctx.redis);
       this.sub.on('error', () => undefined);
       this.sub.on('message', (channel: string, status: string) => {
         const id = channel.slice(channel.lastIndexOf(':') + 1);

@@ -12,7 +12,13 @@ import {
 import type { GatewayContext } from '../gateway-context';
 import { GatewayError } from '../gateway-error';
 import { vetWebhookUrl } from '@gateway/webhooks';
-import { FairAdmission, newJobId, ResponseCache, stableStringify } from '@gateway/queue';
+import {
+  FairAdmission,
+  idempotencyShard,
+  newJobId,
+  ResponseCache,
+  stableStringify,
+} from '@gateway/queue';
 import { completeFromCache } from './complete-from-cache';
 import { governed, jobGovernanceFor } from './governed';
 import { decide, toRoutingRequest, type LiveStats } from '@gateway/routing';
@@ -116,7 +122,14 @@ export class SubmitJobUseCase {
     const modelScopes = [...principal.scopes]
       .filter((s) => s.startsWith('models:'))
       .map((s) => s.slice(7));
-    const id = newJobId();
+    // With an Idempotency-Key the shard follows the key, so one script claims it and stores
+    // the job in one Redis Cluster slot.
+    const id = newJobId(
+      Date.now(),
+      cmd.idempotencyKey === undefined
+        ? undefined
+        : idempotencyShard(principal.tenantId, cmd.idempotencyKey),
+    );
     // Tokens are counted once here, for routing and for the token rate limits alike.
     const routing = toRoutingRequest(request, { stickyKey: request.correlationId ?? id });
     // Routing is pure: decided first so the route's PII policy can apply; its refusal still

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@gateway/storage';
 import type { BackpressureKeys } from './backpressure-keys';
 
 /**
@@ -50,15 +50,19 @@ export class BackpressureStatsReader {
 
   async snapshot(deploymentIds: readonly string[]): Promise<Map<string, BackpressureSnapshot>> {
     const now = Date.now();
-    const pipe = this.redis.pipeline();
-    for (const id of deploymentIds) {
-      pipe.hmget(this.keys.state(id), ...FIELDS);
-      pipe.zcount(this.keys.leases(id), now, '+inf');
-    }
-    const rows = (await pipe.exec()) ?? [];
+    // A pipeline per deployment: its keys share the queue's tag, one Redis Cluster slot.
+    const rows = await Promise.all(
+      deploymentIds.map((id) =>
+        this.redis
+          .pipeline()
+          .hmget(this.keys.state(id), ...FIELDS)
+          .zcount(this.keys.leases(id), now, '+inf')
+          .exec(),
+      ),
+    );
     const out = new Map<string, BackpressureSnapshot>();
     deploymentIds.forEach((id, i) => {
-      const f = (rows[2 * i]?.[1] as (string | null)[] | undefined) ?? [];
+      const f = (rows[i]?.[0]?.[1] as (string | null)[] | undefined) ?? [];
       if (f[0] === null || f[0] === undefined) return;
       const num = (v: string | null | undefined) => (v == null ? 0 : Number(v));
       const stored = (f[2] ?? 'closed') as BackpressureSnapshot['breaker'];
@@ -67,7 +71,7 @@ export class BackpressureStatsReader {
       out.set(id, {
         limit: num(f[0]),
         maxConcurrency: num(f[1]),
-        inFlight: Number(rows[2 * i + 1]?.[1] ?? 0),
+        inFlight: Number(rows[i]?.[1]?.[1] ?? 0),
         breaker,
         breakerOpens: num(f[3]),
         pausedUntil: num(f[4]) > now ? num(f[4]) : 0,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@gateway/storage';
 import { SHARDS, type Keys } from '../keys';
 
 /** A source of downstream backlog (entries not yet delivered), e.g. webhook deliveries. */
@@ -7,10 +7,11 @@ export type BacklogProbe = () => Promise<number>;
 /** The outbox backlog: entries of every shard's outbox stream not yet relayed to Kafka. */
 export function outboxBacklog(redis: Redis, keys: Keys): BacklogProbe {
   return async () => {
-    const pipe = redis.pipeline();
-    for (let s = 0; s < SHARDS; s++) pipe.xlen(keys.outbox(s));
-    const res = (await pipe.exec()) ?? [];
-    return res.reduce((n, [, v]) => n + Number(v ?? 0), 0);
+    // One XLEN per shard (each its own Redis Cluster slot), auto-pipelined per node.
+    const lens = await Promise.all(
+      Array.from({ length: SHARDS }, (_, s) => redis.xlen(keys.outbox(s))),
+    );
+    return lens.reduce((n, v) => n + v, 0);
   };
 }
 

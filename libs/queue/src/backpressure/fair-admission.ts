@@ -1,6 +1,6 @@
 import type { LoadedConfig, TenantConfig } from '@gateway/config';
 import type { Priority } from '@gateway/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@gateway/storage';
 import type { Keys } from '../keys';
 import { BackpressureKeys, maxQueuedOf } from './backpressure-keys';
 

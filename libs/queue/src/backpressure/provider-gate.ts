@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { metrics } from '@gateway/observability';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@gateway/storage';
 import type { BackpressureKeys, GateSettings } from './backpressure-keys';
 import { classify, pauseFor, type CallReport } from './call-outcome';
 import { ACQUIRE, PAUSE, RELEASE, RENEW } from './limiter.scripts';

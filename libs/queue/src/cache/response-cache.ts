@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AnyTaskOutput, JobRequest } from '@gateway/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@gateway/storage';
 import type { Keys } from '../keys';
 
 /** Stable JSON (sorted keys), so equal requests serialise equally whatever their key order. */

@@ -1,5 +1,5 @@
 import type { JobRecord } from '@gateway/contracts';
-import type { Redis } from 'ioredis';
+import { getMany, type RedisClient as Redis } from '@gateway/storage';
 import type { Keys } from '../keys';
 
 /** Recent provider calls kept per deployment for percentiles and error rates. */
@@ -62,12 +62,14 @@ export class OpsStore {
     deploymentIds: readonly string[],
     now = Date.now(),
   ): Promise<Map<string, CallWindow>> {
-    const pipe = this.redis.pipeline();
-    deploymentIds.forEach((id) => pipe.lrange(this.calls(id), 0, SAMPLES - 1));
-    const rows = (await pipe.exec()) ?? [];
+    // One read per deployment (each list is its own slot on a Redis Cluster); the client's
+    // auto-pipelining sends them in one round trip per node.
+    const rows = await Promise.all(
+      deploymentIds.map((id) => this.redis.lrange(this.calls(id), 0, SAMPLES - 1)),
+    );
     const out = new Map<string, CallWindow>();
     deploymentIds.forEach((id, i) => {
-      const raw = (rows[i]?.[1] as string[] | undefined) ?? [];
+      const raw = rows[i] ?? [];
       const parsed = raw.map((s) => s.split(':').map(Number));
       const lat = parsed.map((p) => p[1]).sort((a, b) => a - b);
       const errors = parsed.filter((p) => p[2] === 0).length;
@@ -95,9 +97,11 @@ export class OpsStore {
       code: record.error?.code ?? 'unknown',
       failedAt: record.finishedAt ?? new Date().toISOString(),
     };
+    // The entry, then the index (two slots on a Redis Cluster): readers drop index ids whose
+    // entry is gone, so either order of failure leaves nothing wrong on show.
+    await this.redis.set(this.failedEntry(record.id), JSON.stringify(entry), 'EX', 7 * 86_400);
     await this.redis
       .multi()
-      .set(this.failedEntry(record.id), JSON.stringify(entry), 'EX', 7 * 86_400)
       .zadd(this.failed(), Date.parse(entry.failedAt), record.id)
       .zremrangebyrank(this.failed(), 0, -FAILED_CAP - 1)
       .exec();
@@ -115,7 +119,10 @@ export class OpsStore {
     for (let start = 0; start < FAILED_CAP && out.length < q.limit; start += 500) {
       const ids = await this.redis.zrevrange(this.failed(), start, start + 499);
       if (ids.length === 0) break;
-      const rows = await this.redis.mget(...ids.map((id) => this.failedEntry(id)));
+      const rows = await getMany(
+        this.redis,
+        ids.map((id) => this.failedEntry(id)),
+      );
       const gone = ids.filter((_, i) => rows[i] === null);
       if (gone.length) await this.redis.zrem(this.failed(), ...gone);
       for (const row of rows) {
@@ -134,6 +141,7 @@ export class OpsStore {
 
   /** Forgets a failed job (it was retried). */
   async forgetFailure(jobId: string): Promise<void> {
-    await this.redis.multi().zrem(this.failed(), jobId).del(this.failedEntry(jobId)).exec();
+    await this.redis.zrem(this.failed(), jobId);
+    await this.redis.del(this.failedEntry(jobId));
   }
 }

@@ -1,6 +1,6 @@
 import type { JobRecord } from '@gateway/contracts';
 import type { Logger } from '@gateway/observability';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@gateway/storage';
 import type { JobStore } from '../job-store';
 import { SHARDS, shardOf, type Keys } from '../keys';
 

@@ -1,5 +1,4 @@
-import type { BlobStore } from '@gateway/storage';
-import type { Redis } from 'ioredis';
+import { scanKeys, type BlobStore, type RedisClient as Redis } from '@gateway/storage';
 import type { Keys } from '../keys';
 
 /**
@@ -46,19 +45,15 @@ export class RetentionSweeper {
       }
     }
     let indexEntries = 0;
-    let cursor = '0';
-    do {
-      const [next, found] = await this.redis.scan(
-        cursor,
-        'MATCH',
-        `${this.keys.prefix}:{t:*}:jobs`,
-        'COUNT',
-        200,
-      );
-      cursor = next;
-      for (const key of found)
-        indexEntries += await this.redis.zremrangebyscore(key, '-inf', `(${cutoff}`);
-    } while (cursor !== '0');
+    await scanKeys(
+      this.redis,
+      `${this.keys.prefix}:{t:*}:jobs`,
+      async (found) => {
+        for (const key of found)
+          indexEntries += await this.redis.zremrangebyscore(key, '-inf', `(${cutoff}`);
+      },
+      { count: 200 },
+    );
     return { blobDays, indexEntries };
   }
 }

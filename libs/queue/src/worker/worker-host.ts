@@ -9,7 +9,7 @@ import {
   type Logger,
 } from '@gateway/observability';
 import { WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient as Redis } from '@gateway/storage';
 import type { JobQueues, QueuedJobData } from '../job-queues';
 import { queueNameFor, type Keys } from '../keys';
 import type { ProcessJobUseCase } from './process-job.usecase';
@@ -54,7 +54,7 @@ export class WorkerHost {
   }
 
   async start(config: LoadedConfig): Promise<void> {
-    this.subscriber = this.redis.duplicate();
+    this.subscriber = duplicateClient(this.redis);
     this.subscriber.on('error', () => undefined);
     await this.subscriber.subscribe(this.keys.cancelChannel());
     this.subscriber.on('message', (_ch: string, jobId: string) =>

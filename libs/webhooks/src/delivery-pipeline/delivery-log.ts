@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@gateway/storage';
 import type { DeliveryJobData } from './delivery-queue';
 import type { WebhookKeys } from './webhook-keys';
 
@@ -56,11 +56,9 @@ export class DeliveryLog {
   }
 
   async markDead(d: DeadDelivery): Promise<void> {
-    await this.redis
-      .multi()
-      .hset(this.keys.dead(), d.data.deliveryId, JSON.stringify(d))
-      .zadd(this.keys.deadIndex(), Date.parse(d.diedAt), d.data.deliveryId)
-      .exec();
+    // The store, then its index (two Redis Cluster slots); listing skips ids without an entry.
+    await this.redis.hset(this.keys.dead(), d.data.deliveryId, JSON.stringify(d));
+    await this.redis.zadd(this.keys.deadIndex(), Date.parse(d.diedAt), d.data.deliveryId);
   }
 
   async listDead(limit: number): Promise<DeadDelivery[]> {
@@ -76,12 +74,14 @@ export class DeliveryLog {
 
   /** Removes a dead delivery and returns it; null when another replay took it first. */
   async takeDead(deliveryId: string): Promise<DeadDelivery | null> {
+    // Read and delete in one transaction on the store's key: exactly one replay wins. The
+    // index lies in another slot and follows.
     const res = await this.redis
       .multi()
       .hget(this.keys.dead(), deliveryId)
       .hdel(this.keys.dead(), deliveryId)
-      .zrem(this.keys.deadIndex(), deliveryId)
       .exec();
+    await this.redis.zrem(this.keys.deadIndex(), deliveryId);
     const raw = res?.[0]?.[1] as string | null;
     const removed = Number(res?.[1]?.[1] ?? 0);
     return raw && removed === 1 ? (JSON.parse(raw) as DeadDelivery) : null;

@@ -1,5 +1,5 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '@gateway/storage';
 import {
   WEBHOOK_QUEUE,
   type BatchEventType,
@@ -101,20 +101,25 @@ export interface WebhookBacklogByState {
   readonly dead: number;
 }
 
-/** Every delivery state in one round trip. */
+/**
+ * Every delivery state: one pipeline over the queue's keys (one slot: the queue's tag) and the
+ * dead index beside it (its own slot on a Redis Cluster), sent together.
+ */
 export async function webhookBacklogByState(
   redis: Redis,
   keys: WebhookKeys,
 ): Promise<WebhookBacklogByState> {
   const base = `${keys.bullPrefix()}:${WEBHOOK_QUEUE}`;
-  const res = await redis
-    .pipeline()
-    .llen(`${base}:wait`)
-    .zcard(`${base}:prioritized`)
-    .llen(`${base}:active`)
-    .zcard(`${base}:delayed`)
-    .zcard(keys.deadIndex())
-    .exec();
+  const [res, dead] = await Promise.all([
+    redis
+      .pipeline()
+      .llen(`${base}:wait`)
+      .zcard(`${base}:prioritized`)
+      .llen(`${base}:active`)
+      .zcard(`${base}:delayed`)
+      .exec(),
+    redis.zcard(keys.deadIndex()),
+  ]);
   const n = (i: number) => Number(res?.[i]?.[1] ?? 0);
-  return { waiting: n(0) + n(1), active: n(2), delayed: n(3), dead: n(4) };
+  return { waiting: n(0) + n(1), active: n(2), delayed: n(3), dead };
 }

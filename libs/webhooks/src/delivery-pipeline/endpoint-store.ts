@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { PayloadCipher } from '@gateway/governance';
-import type { Redis } from 'ioredis';
+import { getMany, type RedisClient as Redis } from '@gateway/storage';
 import { generateWebhookSecret } from '../signing';
 import type { WebhookEventType, WebhookKeys } from './webhook-keys';
 
@@ -108,14 +108,13 @@ export class WebhookEndpointStore {
       createdAt: new Date().toISOString(),
       secret: generateWebhookSecret(),
     };
-    await this.redis
-      .multi()
-      .set(
-        this.keys.endpoint(endpoint.id),
-        JSON.stringify(this.seal(endpoint, this.endpointOwner(endpoint))),
-      )
-      .sadd(this.keys.tenantEndpoints(tenantId), endpoint.id)
-      .exec();
+    // The endpoint, then the tenant's index (two Redis Cluster slots): a crash between leaves
+    // an endpoint nobody was told of and no delivery looks up, never an index entry without one.
+    await this.redis.set(
+      this.keys.endpoint(endpoint.id),
+      JSON.stringify(this.seal(endpoint, this.endpointOwner(endpoint))),
+    );
+    await this.redis.sadd(this.keys.tenantEndpoints(tenantId), endpoint.id);
     return endpoint;
   }
 
@@ -127,7 +126,10 @@ export class WebhookEndpointStore {
   async list(tenantId: string): Promise<WebhookEndpoint[]> {
     const ids = await this.redis.smembers(this.keys.tenantEndpoints(tenantId));
     if (ids.length === 0) return [];
-    const raws = await this.redis.mget(ids.map((id) => this.keys.endpoint(id)));
+    const raws = await getMany(
+      this.redis,
+      ids.map((id) => this.keys.endpoint(id)),
+    );
     return raws
       .filter((r): r is string => r !== null)
       .map((r) => this.open(r, this.endpointOwner))
@@ -138,11 +140,9 @@ export class WebhookEndpointStore {
   async delete(tenantId: string, id: string): Promise<boolean> {
     const e = await this.get(id);
     if (!e || e.tenantId !== tenantId) return false;
-    await this.redis
-      .multi()
-      .del(this.keys.endpoint(id))
-      .srem(this.keys.tenantEndpoints(tenantId), id)
-      .exec();
+    // The endpoint first (deliveries stop at once), then its index entry.
+    await this.redis.del(this.keys.endpoint(id));
+    await this.redis.srem(this.keys.tenantEndpoints(tenantId), id);
     return true;
   }
 
