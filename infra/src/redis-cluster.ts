@@ -13,19 +13,26 @@ export interface RedisClusterHandle {
 }
 
 /** True when a Cluster client at `nodes` (`host:port`) reaches `cluster_state:ok`. */
-export async function clusterAnswers(nodes: readonly string[]): Promise<boolean> {
+export async function clusterAnswers(nodes: readonly string[], timeoutMs = 3000): Promise<boolean> {
   const client = new Cluster(
     nodes.map((n) => ({ host: n.split(':')[0], port: Number(n.split(':')[1]) })),
     { lazyConnect: true, clusterRetryStrategy: () => null, enableOfflineQueue: false },
   );
   client.on('error', () => undefined);
-  try {
+  let timer: NodeJS.Timeout | undefined;
+  // A cluster still forming can leave connect() pending for good: the probe gives up instead.
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const probe = (async () => {
     await client.connect();
     const info = await client.cluster('INFO');
     return String(info).includes('cluster_state:ok');
-  } catch {
-    return false;
+  })().catch(() => false);
+  try {
+    return await Promise.race([probe, timeout]);
   } finally {
+    clearTimeout(timer);
     client.disconnect();
   }
 }
