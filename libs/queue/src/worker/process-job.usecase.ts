@@ -140,6 +140,10 @@ export class ProcessJobUseCase {
   ) {}
 
   async execute(a: AttemptInfo): Promise<AttemptOutcome> {
+    // Read together: the call's slot is already held, so every round trip here costs goodput.
+    // The request's errors count only for a job that is still to run.
+    const requestRead = this.store.getRequest(a.data.jobId);
+    requestRead.catch(() => undefined);
     const record = await this.store.get(a.data.jobId);
     if (
       !record ||
@@ -149,7 +153,7 @@ export class ProcessJobUseCase {
     ) {
       return { kind: 'done' };
     }
-    const request = await this.store.getRequest(record.id);
+    const request = await requestRead;
     if (!request) return { kind: 'done' };
     const cfg = this.config();
     const deployment = cfg.deploymentById.get(a.deploymentId);
