@@ -7,7 +7,7 @@ import { freePort, startKafka, type KafkaHandle } from '../../infra/src';
 import { startGateway, type Gateway } from '../support/gateway-harness';
 import { call, type Res } from '../support/http';
 import { KafkaCollector } from '../support/kafka-collector';
-import { auditCounts, SIZES, sleep } from '../support/load';
+import { everyJobRelayed, SIZES, sleep } from '../support/load';
 import { repoRoot } from '../support/repo';
 
 // Full size only (`npm run test:reliability`): the broker stays down for
@@ -86,14 +86,7 @@ describe(`Kafka broker down for ${SIZES.kafkaOutageSec} s under load`, () => {
       collector = await new KafkaCollector(brokers, [gw.topics.results, gw.topics.audit]).start();
       await collector.waitFor(
         'every result, accepted and succeeded event',
-        (ev) => {
-          const results = new Set(
-            ev.filter((e) => e.topic === gw!.topics.results).map((e) => e.value.id),
-          );
-          const accepted = auditCounts(ev, gw!.topics.audit, 'job.accepted');
-          const succeeded = auditCounts(ev, gw!.topics.audit, 'job.succeeded');
-          return ids.every((id) => results.has(id) && accepted.has(id) && succeeded.has(id));
-        },
+        (ev) => everyJobRelayed(ev, gw!.topics, ids),
         60_000, // the promise: every event within 60 s of the broker's return
       );
       const drainedMs = Date.now() - back;

@@ -186,3 +186,30 @@ export async function killMidRelay(gw: Gateway, name: string, timeoutMs = 15_000
     redis.disconnect();
   }
 }
+
+/** True once every job has its result event and its accepted and succeeded audit events. */
+export function everyJobRelayed(
+  events: readonly CollectedEvent[],
+  topics: { results: string; audit: string },
+  ids: readonly string[],
+): boolean {
+  const results = new Set(events.filter((e) => e.topic === topics.results).map((e) => e.value.id));
+  const accepted = auditCounts(events, topics.audit, 'job.accepted');
+  const succeeded = auditCounts(events, topics.audit, 'job.succeeded');
+  return ids.every((id) => results.has(id) && accepted.has(id) && succeeded.has(id));
+}
+
+/** Jobs whose accepted or succeeded audit event arrived under more than one event id. */
+export function auditIdsNotUnique(
+  events: readonly CollectedEvent[],
+  audit: string,
+  ids: readonly string[],
+): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const action of ['job.accepted', 'job.succeeded']) {
+    const counts = auditCounts(events, audit, action);
+    const bad = ids.filter((id) => counts.get(id) !== 1);
+    if (bad.length) out[action] = bad;
+  }
+  return out;
+}
