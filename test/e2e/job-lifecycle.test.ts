@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { AuditEventV1, ResultEventV1, TASKS, type TaskName } from '@gateway/contracts';
 import { startGateway, type Gateway } from '../support/gateway-harness';
 import { call, postDeclaredSize } from '../support/http';
+import { assertIdempotency } from '../support/idempotency-check';
 import { solidPng, textPng } from '../support/images';
 import { KafkaCollector } from '../support/kafka-collector';
 
@@ -167,28 +168,7 @@ describe('job lifecycle end to end', () => {
   });
 
   it('returns the same job for the same Idempotency-Key and body, 409 for another body', async () => {
-    const body = { task: 'classify', input: { text: 'great', labels: ['good', 'bad'] } };
-    const h = { 'idempotency-key': `idem-${Date.now()}` };
-    const a = await call(`${gw.url}/v1/jobs`, { key, body, headers: h });
-    const b = await call(`${gw.url}/v1/jobs`, {
-      key,
-      body: { input: body.input, task: body.task },
-      headers: h,
-    });
-    assert.equal(a.status, 202);
-    assert.equal(b.status, 200);
-    assert.equal(b.body.id, a.body.id);
-    const c = await call(`${gw.url}/v1/jobs`, {
-      key,
-      body: { ...body, input: { ...body.input, text: 'bad' } },
-      headers: h,
-    });
-    assert.equal(c.status, 409);
-    assert.equal(c.body.error.code, 'idempotency_conflict');
-    // Keys are per tenant: another tenant with the same key gets its own job.
-    const d = await call(`${gw.url}/v1/jobs`, { key: otherKey, body, headers: h });
-    assert.equal(d.status, 202);
-    assert.notEqual(d.body.id, a.body.id);
+    await assertIdempotency({ first: gw.url, second: gw.url, key, otherKey });
   });
 
   it("hides another tenant's jobs (404) and lists only the caller's, newest first", async () => {

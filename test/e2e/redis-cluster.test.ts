@@ -8,6 +8,7 @@ import OpenAI, { toFile } from 'openai';
 import { startRedisCluster, type RedisClusterHandle } from '../../infra/src';
 import { startGateway, type Gateway } from '../support/gateway-harness';
 import { call } from '../support/http';
+import { assertIdempotency } from '../support/idempotency-check';
 import { solidPng, textPng } from '../support/images';
 import { KafkaCollector } from '../support/kafka-collector';
 import { repoRoot } from '../support/repo';
@@ -154,23 +155,7 @@ describe('the gateway on a 3-master Redis Cluster', () => {
   });
 
   it('returns the same job for the same Idempotency-Key and body, 409 for another body', async () => {
-    const body = { task: 'classify', input: { text: 'great', labels: ['good', 'bad'] } };
-    const h = { 'idempotency-key': `idem-${Date.now()}` };
-    const a = await call(`${gw.url}/v1/jobs`, { key, body, headers: h });
-    const b = await call(`${replica}/v1/jobs`, { key, body, headers: h });
-    assert.equal(a.status, 202, JSON.stringify(a.body));
-    assert.equal(b.status, 200);
-    assert.equal(b.body.id, a.body.id);
-    const c = await call(`${gw.url}/v1/jobs`, {
-      key,
-      body: { ...body, input: { ...body.input, text: 'bad' } },
-      headers: h,
-    });
-    assert.equal(c.status, 409);
-    assert.equal(c.body.error.code, 'idempotency_conflict');
-    const d = await call(`${gw.url}/v1/jobs`, { key: otherKey, body, headers: h });
-    assert.equal(d.status, 202);
-    assert.notEqual(d.body.id, a.body.id);
+    await assertIdempotency({ first: gw.url, second: replica, key, otherKey });
   });
 
   it('holds a tenant rpm of 20 exactly under 60 requests through two ingest processes', async () => {
