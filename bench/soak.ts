@@ -36,7 +36,7 @@ deployments:
 routes:
   - { match: { model: soak }, strategy: priority, targets: [soak-llm] }
 tenants:
-  - { id: soak, limits: { rpm: 1000000 } }
+  - { id: soak, limits: { rpm: 100000000, tpm: 100000000000 } }
 `;
 
 function rssMb(pid: number | undefined): number | null {
@@ -68,7 +68,11 @@ async function main(): Promise<void> {
   process.env.GATEWAY_TEST_DATA_DIR = dataDir;
   const gw = await startGateway({ config: CONFIG });
   const redis = new Redis(infra.redis.url);
-  const key = await gw.tenantKey('soak', undefined, true);
+  // The key's own limits are raised too: a key's default rpm would cap the rate, not the gateway.
+  const key = await gw.tenantKey('soak', undefined, true, {
+    rpm: 100_000_000,
+    tpm: 100_000_000_000,
+  });
   const samples: Sample[] = [];
   const memory: Record<string, number | null>[] = [];
   const started = Date.now();
