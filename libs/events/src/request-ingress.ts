@@ -72,8 +72,8 @@ function dlqHeaders(m: KafkaMessage, topic: string, partition: number, v: Ingres
 const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
 
 /**
- * Consumes `ai.requests.v1` in a consumer group. A message's offset is resolved (and so
- * committed) only after the handler has durably enqueued it; a crash in between replays it,
+ * Consumes `ai.requests.v1` in a consumer group. A message's offset is committed only after
+ * the handler has durably enqueued it; a crash in between replays it,
  * and the handler's idempotency makes that harmless. Rejected messages go to the DLQ in a
  * Kafka transaction together with their offsets, so a crash never writes a DLQ message twice
  * (read-committed consumers see each rejection once). The transactional id belongs to the
@@ -105,8 +105,10 @@ export class RequestIngress {
     await consumer.subscribe({ topics: [this.topics.requests], fromBeginning: true });
     await consumer.run({
       eachBatchAutoResolve: false,
-      autoCommit: true,
-      autoCommitInterval: 1000,
+      // Offsets are committed by each partition's own batch, in order with its DLQ
+      // transactions: an automatic commit (run after any partition's batch) could carry this
+      // partition's older position past a transaction's commit and move the group back.
+      autoCommit: false,
       partitionsConsumedConcurrently: 3,
       eachBatch: (payload) => this.eachBatch(payload),
     });
@@ -195,10 +197,10 @@ export class RequestIngress {
         .map((m, j) => ({ m, v: verdicts[j] }))
         .filter(({ v }) => v.kind === 'rejected');
       if (dead.length > 0) await this.deadLetter(batch, dead, chunk[settled - 1].offset);
+      else if (settled > 0) await this.commit(batch, chunk[settled - 1].offset);
       this.rejected += dead.length;
       this.accepted += settled - dead.length;
       if (settled > 0) p.resolveOffset(chunk[settled - 1].offset);
-      await p.commitOffsetsIfNecessary();
       await p.heartbeat();
       if (retryAt >= 0) {
         const v = verdicts[retryAt] as Extract<IngressVerdict, { kind: 'retry' }>;
@@ -206,6 +208,13 @@ export class RequestIngress {
         return;
       }
     }
+  }
+
+  /** Commits this partition's position after `lastOffset` (its jobs are durably enqueued). */
+  private async commit(batch: EachBatchPayload['batch'], lastOffset: string): Promise<void> {
+    await this.consumer?.commitOffsets([
+      { topic: batch.topic, partition: batch.partition, offset: nextOffset(lastOffset) },
+    ]);
   }
 
   private pauseFor(p: EachBatchPayload, ms: number, reason: string): void {
