@@ -146,6 +146,18 @@ describe('OWASP API checks', () => {
       assert.equal(r.status, 400, q);
     }
     assert.equal((await call(`${fx.gw.url}/v1/jobs?limit=100`, { key })).status, 200);
+    // The OpenAI list routes too (a fractional limit once reached Redis and answered 500).
+    for (const q of [
+      'files?limit=60.5',
+      'files?limit=10001',
+      'batches?limit=0',
+      'batches?limit=1e3',
+    ]) {
+      const r = await call(`${fx.gw.url}/v1/${q}`, { key });
+      assert.equal(r.status, 400, q);
+      assert.equal(r.body.error.param, 'limit', q);
+    }
+    assert.equal((await call(`${fx.gw.url}/v1/batches?limit=100`, { key })).status, 200);
     // Headers past Node's limit are refused by the HTTP parser itself (no JSON body there).
     const huge = await fetch(`${fx.gw.url}/v1/jobs`, {
       headers: { ...bearer(key), 'x-pad': 'p'.repeat(64 * 1024) },

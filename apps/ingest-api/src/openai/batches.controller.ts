@@ -18,7 +18,7 @@ import { BATCH_ENDPOINTS } from './batch-lines';
 import { FINAL_STATUSES, type BatchStore, type StoredBatch } from './batch-store';
 import { parseOpenAi } from './chat.mapper';
 import { newId, type FileStore } from './file-store';
-import { OpenAiHttpError } from './openai-error';
+import { listLimit, OpenAiHttpError } from './openai-error';
 import { OpenAiErrorFilter } from './openai-error.filter';
 import { OPENAI_BATCHES, OPENAI_FILES } from './openai.tokens';
 
@@ -103,7 +103,7 @@ export class BatchesController {
     @Query('limit') limit: string | undefined,
     @Query('after') after: string | undefined,
   ) {
-    const n = Math.min(Math.max(Number(limit) || 20, 1), 100);
+    const n = listLimit(limit, 20, 100);
     const found = await this.batches.list(req.principal!.tenantId, n + 1, after);
     const data = await Promise.all(found.slice(0, n).map((b) => this.batches.view(b)));
     return {

@@ -16,7 +16,7 @@ import type { Multipart } from '@fastify/multipart';
 import { ApiKeyGuard, RequireScope, type AuthedRequest } from '../http/auth.guard';
 import { validateBatchFile } from './batch-lines';
 import { publicFile, type FileStore, type PublicFile } from './file-store';
-import { OpenAiHttpError } from './openai-error';
+import { listLimit, OpenAiHttpError } from './openai-error';
 import { OpenAiErrorFilter } from './openai-error.filter';
 import { OPENAI_FILES } from './openai.tokens';
 
@@ -81,7 +81,7 @@ export class FilesController {
     @Query('purpose') purpose: string | undefined,
     @Query('limit') limit: string | undefined,
   ) {
-    const n = Math.min(Math.max(Number(limit) || 1000, 1), 10_000);
+    const n = listLimit(limit, 1000, 10_000);
     const data = (await this.files.list(req.principal!.tenantId, n, purpose)).map(publicFile);
     return {
       object: 'list',

@@ -105,6 +105,21 @@ export function fromClassified(c: ClassifiedError): OpenAiHttpError {
   );
 }
 
+/** A list route's `limit`: absent → `fallback`; else a whole number in 1..`max`, or a 400. */
+export function listLimit(raw: string | undefined, fallback: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new OpenAiHttpError(
+      400,
+      'invalid_request_error',
+      'invalid_request',
+      `limit must be a whole number from 1 to ${max}`,
+      'limit',
+    );
+  return n;
+}
+
 export function errorBody(e: OpenAiHttpError): OpenAiErrorBody {
   return { error: { message: e.message, type: e.type, param: e.param, code: e.code } };
 }
