@@ -35,7 +35,10 @@ export function summarizeWindows(
   memory: readonly Record<string, number | null>[],
   windowMs: number,
 ): WindowStats[] {
-  const last = Math.max(0, ...samples.map((s) => s.at), ...memory.map((m) => m.at ?? 0));
+  // A reduce, not Math.max(...xs): a 30-minute run has more samples than a call takes arguments.
+  let last = 0;
+  for (const s of samples) last = Math.max(last, s.at);
+  for (const m of memory) last = Math.max(last, m.at ?? 0);
   const count = Math.max(1, Math.ceil((last + 1) / windowMs));
   const out: WindowStats[] = [];
   for (let w = 0; w < count; w++) {
