@@ -8,7 +8,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startInfra } from '../infra/src';
+import { startPrivateInfra } from '../infra/src';
 import { startGateway } from '../test/support/gateway-harness';
 import { repoRoot } from '../test/support/repo';
 import { chatOnce, closeLoad, closedLoop, firstTokenMs, pct, type Target } from './lib/facade-load';
@@ -31,22 +31,10 @@ type Samples = {
 async function main(): Promise<void> {
   const root = repoRoot();
   const say = (m: string) => console.log(`[bench] ${m}`);
-  const dataDir = join(root, '.gateway', `bench-${process.pid}`);
-  rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(dataDir, { recursive: true });
-  const [rp, kp, cp] = [await freePort(), await freePort(), await freePort()];
-  const infra = await startInfra({
-    repoRoot: root,
-    dataDir,
-    redisUrl: `redis://127.0.0.1:${rp}`,
-    kafkaBrokers: [`127.0.0.1:${kp}`],
-    kafkaControllerPort: cp,
-    topics: [],
-    partitions: 3,
-    log: say,
-  });
-  process.env.REDIS_URL = `redis://127.0.0.1:${rp}`;
-  process.env.KAFKA_BROKERS = `127.0.0.1:${kp}`;
+  const infra = await startPrivateInfra(root, 'bench', say);
+  const { dataDir } = infra;
+  process.env.REDIS_URL = infra.redis.url;
+  process.env.KAFKA_BROKERS = infra.kafka.brokers.join(',');
   process.env.GATEWAY_TEST_DATA_DIR = dataDir;
   const upstream = await startOpenAiUpstream({ gapMs: STREAM_GAP_MS });
   const gw = await startGateway({

@@ -10,7 +10,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { freePort, startInfra } from '../infra/src';
+import { startPrivateInfra } from '../infra/src';
 import { startGateway } from '../test/support/gateway-harness';
 import { call } from '../test/support/http';
 import { repoRoot } from '../test/support/repo';
@@ -51,18 +51,8 @@ function rssMb(pid: number | undefined): number | null {
 
 async function main(): Promise<void> {
   const root = repoRoot();
-  const dataDir = join(root, '.gateway', `soak-${process.pid}`);
-  const [rp, kp, cp] = [await freePort(), await freePort(), await freePort()];
-  const infra = await startInfra({
-    repoRoot: root,
-    dataDir,
-    redisUrl: `redis://127.0.0.1:${rp}`,
-    kafkaBrokers: [`127.0.0.1:${kp}`],
-    kafkaControllerPort: cp,
-    topics: [],
-    partitions: 3,
-    log: (m) => console.log(`[soak] ${m}`),
-  });
+  const infra = await startPrivateInfra(root, 'soak', (m) => console.log(`[soak] ${m}`));
+  const { dataDir } = infra;
   process.env.REDIS_URL = infra.redis.url;
   process.env.KAFKA_BROKERS = infra.kafka.brokers.join(',');
   process.env.GATEWAY_TEST_DATA_DIR = dataDir;
