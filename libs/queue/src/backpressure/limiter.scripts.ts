@@ -168,3 +168,26 @@ export const RENEW = `
 for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', ARGV[1], ARGV[i]) end
 return 1
 `;
+
+/**
+ * KEYS: state, leases, rpmWindow
+ * ARGV: RELEASE's 15 arguments, then ACQUIRE's 11.
+ * Gives a slot back and takes slots for the process's waiters in the same step, so a freed
+ * slot goes to the next call without a second round trip (the gap between two calls is what
+ * costs goodput at a saturated provider). Returns RELEASE's limit followed by ACQUIRE's reply.
+ */
+export const RELEASE_ACQUIRE = `
+local function release(KEYS, ARGV)
+${RELEASE}
+end
+local function acquire(KEYS, ARGV)
+${ACQUIRE}
+end
+local ra, aa = {}, {}
+for i = 1, 15 do ra[i] = ARGV[i] end
+for i = 16, #ARGV do aa[#aa + 1] = ARGV[i] end
+local limit = release({KEYS[1], KEYS[2]}, ra)
+local r = acquire(KEYS, aa)
+table.insert(r, 1, limit)
+return r
+`;

@@ -1,4 +1,5 @@
 import {
+  isTerminal,
   type AuditData,
   type JobError,
   type JobRecord,
@@ -30,7 +31,12 @@ export interface AttemptInfo {
   readonly signal: AbortSignal;
   /** Told how the provider call ended (the backpressure gate's feedback). */
   readonly onCall?: (report: CallReport) => void;
+  /** The job as `load` read it while the attempt waited for its slot. */
+  readonly loaded?: Promise<LoadedJob>;
 }
+
+/** A job's record and request, read together. */
+export type LoadedJob = [JobRecord | null, JobRequest | null];
 
 /** How an attempt ended, for the worker host to translate into BullMQ terms. */
 export type AttemptOutcome =
@@ -139,22 +145,23 @@ export class ProcessJobUseCase {
     private readonly guard?: OutputGuard,
   ) {}
 
-  async execute(a: AttemptInfo): Promise<AttemptOutcome> {
-    // Read together: the call's slot is already held, so every round trip here costs goodput.
+  /**
+   * Reads a job's record and request at once. The worker starts this before waiting for the
+   * provider's slot: once the slot is held every round trip costs goodput, and the running
+   * transition below still checks the status the job has by then.
+   */
+  async load(jobId: string): Promise<LoadedJob> {
     // The request's errors count only for a job that is still to run.
-    const requestRead = this.store.getRequest(a.data.jobId);
+    const requestRead = this.store.getRequest(jobId);
     requestRead.catch(() => undefined);
-    const record = await this.store.get(a.data.jobId);
-    if (
-      !record ||
-      record.status === 'succeeded' ||
-      record.status === 'failed' ||
-      record.status === 'cancelled'
-    ) {
-      return { kind: 'done' };
-    }
-    const request = await requestRead;
-    if (!request) return { kind: 'done' };
+    const record = await this.store.get(jobId);
+    if (!record || isTerminal(record.status)) return [record, null];
+    return [record, await requestRead];
+  }
+
+  async execute(a: AttemptInfo): Promise<AttemptOutcome> {
+    const [record, request] = await (a.loaded ?? this.load(a.data.jobId));
+    if (!record || isTerminal(record.status) || !request) return { kind: 'done' };
     const cfg = this.config();
     const deployment = cfg.deploymentById.get(a.deploymentId);
     const now = new Date();

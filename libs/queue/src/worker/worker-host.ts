@@ -134,6 +134,9 @@ export class WorkerHost {
     );
     metrics().inflight.inc({ deployment: deploymentId });
     const deployment = this.current?.deploymentById.get(deploymentId);
+    // Read the job while it waits for its slot (see ProcessJobUseCase.load).
+    const loaded = deployment ? this.useCase.load(job.data.jobId) : undefined;
+    loaded?.catch(() => undefined);
     try {
       // The distributed gate: wait for a slot under the deployment's adaptive limit.
       const got = deployment
@@ -170,6 +173,7 @@ export class WorkerHost {
             attemptsMade: job.attemptsMade,
             maxAttempts: job.opts.attempts ?? 1,
             signal: ac.signal,
+            loaded,
             onCall: (r) => void settle((report = r)),
           }),
         );
