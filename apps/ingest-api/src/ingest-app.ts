@@ -48,7 +48,6 @@ export async function createIngestApp(ctx: GatewayContext): Promise<NestFastifyA
   });
   await installOps(app, ctx);
   await app.get(KeyStore).listen();
-  app.enableShutdownHooks();
   const waiter = app.get<JobWaiter>(JOB_WAITER);
   fastify.addHook('onClose', async () => {
     waiter.close();
