@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { startPrivateInfra } from '../infra/src';
-import { startGateway } from '../test/support/gateway-harness';
+import { startGateway, type Gateway } from '../test/support/gateway-harness';
 import { call } from '../test/support/http';
 import { repoRoot } from '../test/support/repo';
 import { summarizeWindows, type Sample, type WindowStats } from './lib/soak-stats';
@@ -52,12 +52,33 @@ function rssMb(pid: number | undefined): number | null {
 async function main(): Promise<void> {
   const root = repoRoot();
   const infra = await startPrivateInfra(root, 'soak', (m) => console.log(`[soak] ${m}`));
-  const { dataDir } = infra;
+  try {
+    await soak(root, infra);
+  } finally {
+    // Whatever happened, the Redis and Kafka this run started do not outlive it.
+    await infra.stop();
+    rmSync(infra.dataDir, { recursive: true, force: true });
+  }
+}
+
+async function soak(
+  root: string,
+  infra: Awaited<ReturnType<typeof startPrivateInfra>>,
+): Promise<void> {
   process.env.REDIS_URL = infra.redis.url;
   process.env.KAFKA_BROKERS = infra.kafka.brokers.join(',');
-  process.env.GATEWAY_TEST_DATA_DIR = dataDir;
+  process.env.GATEWAY_TEST_DATA_DIR = infra.dataDir;
   const gw = await startGateway({ config: CONFIG });
   const redis = new Redis(infra.redis.url);
+  try {
+    await drive(root, gw, redis);
+  } finally {
+    redis.disconnect();
+    await gw.stop();
+  }
+}
+
+async function drive(root: string, gw: Gateway, redis: Redis): Promise<void> {
   // The key's own limits are raised too: a key's default rpm would cap the rate, not the gateway.
   const key = await gw.tenantKey('soak', undefined, true, {
     rpm: 100_000_000,
@@ -144,10 +165,6 @@ async function main(): Promise<void> {
   writeFileSync(join(out, 'soak.json'), JSON.stringify(result, null, 2) + '\n');
   writeFileSync(join(out, 'soak.md'), markdown(result, windows));
   console.log(markdown(result, windows));
-  redis.disconnect();
-  await gw.stop();
-  await infra.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 }
 
 function markdown(
