@@ -48,7 +48,8 @@ export async function createIngestApp(ctx: GatewayContext): Promise<NestFastifyA
   });
   await installOps(app, ctx);
   await app.get(KeyStore).listen();
-  app.enableShutdownHooks();
+  // Only the stop signals: Nest's default list includes SIGHUP, which reloads gateway.yaml.
+  app.enableShutdownHooks(['SIGINT', 'SIGTERM']);
   const waiter = app.get<JobWaiter>(JOB_WAITER);
   fastify.addHook('onClose', async () => {
     waiter.close();
