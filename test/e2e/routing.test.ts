@@ -107,7 +107,8 @@ describe('routing at run time', () => {
       sub.body.route.reason,
       /^priority of 2: broken > backup;.*via routes\[\d+\] \(model resilient\)/,
     );
-    const done = await call(`${gw.url}/v1/jobs/${sub.body.id}?wait=20`, { key });
+    // The first job also waits for worker-llm to start, which a busy machine slows down.
+    const done = await call(`${gw.url}/v1/jobs/${sub.body.id}?wait=60`, { key });
     assert.equal(done.body.status, 'succeeded', JSON.stringify(done.body.error));
     assert.equal(done.body.route.deployment, 'backup');
     assert.equal(done.body.route.fallbacks.length, 1);
