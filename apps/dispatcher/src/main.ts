@@ -3,6 +3,7 @@ import { BudgetLedger, GovKeys, KeyStore, TenantStore } from '@gateway/governanc
 import { metrics } from '@gateway/observability';
 import {
   GatewayContext,
+  LiveStatsCache,
   onShutdown,
   startBudgetSettlement,
   startTelemetry,
@@ -16,6 +17,8 @@ import { startWebhooks } from './webhooks.wiring';
 async function main(): Promise<void> {
   const ctx = new GatewayContext('dispatcher');
   process.on('SIGHUP', () => ctx.reload());
+  // Kafka requests are routed here: new routes apply on a file change as on SIGHUP.
+  ctx.watchConfig();
   const telemetry = await startTelemetry(ctx, { serveMetrics: true });
   const producer = ctx.kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
   await connectWithRetry(() => producer.connect(), ctx);
@@ -40,13 +43,22 @@ async function main(): Promise<void> {
   const keyStore = new KeyStore(ctx.redis, ctx.keys);
   await keyStore.listen();
   const tenants = new TenantStore(ctx.redis, ctx.keys, () => ctx.config());
+  // Kafka requests are routed on the same live stats (breakers, latency, load) as HTTP ones.
+  const liveStats = new LiveStatsCache(
+    ctx.redis,
+    ctx.keys,
+    ctx.queues,
+    () => ctx.config(),
+    ctx.log,
+  );
+  liveStats.start();
   // Backpressure seam: pass `admission` here once ingest admission control exposes one.
   const groupId = `${ctx.env.topicPrefix}ai-gateway-ingress`;
   const ingress = new RequestIngress(
     ctx.kafka,
     ctx.topics,
     ctx.log,
-    createIngressHandler(keyStore, new SubmitJobUseCase(ctx, tenants)),
+    createIngressHandler(keyStore, new SubmitJobUseCase(ctx, tenants, liveStats)),
     { groupId },
   );
   await connectWithRetry(() => ingress.start(), ctx);
@@ -65,6 +77,7 @@ async function main(): Promise<void> {
     delivered.stop();
     settlement.stop();
     await ingress.stop();
+    liveStats.stop();
     await ingressLag.stop();
     await relay.stop();
     await webhooks.stop();

@@ -174,11 +174,39 @@ export const TenantConfig = z.strictObject({
 });
 export type TenantConfig = z.infer<typeof TenantConfig>;
 
+const Weight = z.number().min(0).optional();
+
+/**
+ * Tunes the `cascade` strategy's complexity score (libs/routing README, "Cascade
+ * complexity"): feature weights (unset ones keep their defaults) and the threshold at or
+ * above which a job leaves the cheapest tier (default 0.35).
+ */
+export const CascadeConfig = z.strictObject({
+  threshold: z.number().min(0).max(1).optional(),
+  weights: z
+    .strictObject({
+      length: Weight,
+      code: Weight,
+      reasoning: Weight,
+      steps: Weight,
+      constraints: Weight,
+      output: Weight,
+      schema: Weight,
+    })
+    .refine((w) => Object.keys(w).length < 7 || Object.values(w).some((v) => v !== 0), {
+      message: 'all seven weights are 0, so every job would score 0; give one a weight above 0',
+    })
+    .optional(),
+});
+export type CascadeConfig = z.infer<typeof CascadeConfig>;
+
 export const GatewayConfig = z.strictObject({
   providers: z.array(ProviderConfig).default([]),
   deployments: z.array(DeploymentConfig).default([]),
   routes: z.array(RouteConfig).default([]),
   tenants: z.array(TenantConfig).default([]),
+  /** Routing engine settings shared by every route. */
+  routing: z.strictObject({ cascade: CascadeConfig.prefault({}) }).prefault({}),
   webhooks: z
     .strictObject({
       allowHosts: z.array(z.string()).default([]),

@@ -150,14 +150,14 @@ export function buildConfig(
     enabled.push(d);
   }
 
-  const aliasOwners = new Map<string, string>();
-  for (const d of cfg.deployments) {
-    for (const a of d.aliases) {
+  cfg.deployments.forEach((d, i) => {
+    d.aliases.forEach((a, k) => {
       if (deploymentById.has(a) && a !== d.id)
-        problems.push(`alias "${a}" of ${d.id} is also a deployment id`);
-      aliasOwners.set(a, d.id);
-    }
-  }
+        problems.push(
+          `deployments[${i}].aliases[${k}]: alias "${a}" of ${d.id} is also a deployment id; rename the alias or drop it`,
+        );
+    });
+  });
 
   cfg.routes.forEach((r: RouteConfig, i) => {
     r.targets.forEach((t, j) => {
@@ -166,8 +166,9 @@ export function buildConfig(
           `routes[${i}].targets[${j}]: unknown deployment "${t}"; known: ${[...deploymentById.keys()].join(', ')}`,
         );
       } else if (r.match.task && !deploymentById.get(t)!.tasks.includes(r.match.task)) {
+        const serving = cfg.deployments.filter((d) => d.tasks.includes(r.match.task!));
         problems.push(
-          `routes[${i}].targets[${j}]: deployment "${t}" does not serve task "${r.match.task}"`,
+          `routes[${i}].targets[${j}]: deployment "${t}" does not serve task "${r.match.task}"; add the task to its tasks or target one that serves it: ${serving.map((d) => d.id).join(', ') || 'none yet'}`,
         );
       }
     });

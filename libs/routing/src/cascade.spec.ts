@@ -74,6 +74,19 @@ describe('scoreComplexity', () => {
     assert.equal(scoreComplexity(COMPLEX, onlyCode).score, 1);
   });
 
+  it('weights left out keep their defaults', () => {
+    const base = scoreComplexity(COMPLEX).score;
+    assert.equal(scoreComplexity(COMPLEX, { weights: {} }).score, base);
+    const { weights } = DEFAULT_CASCADE_OPTIONS;
+    assert.equal(scoreComplexity(COMPLEX, { weights: { code: weights.code } }).score, base);
+    // Doubling every weight but one equals halving that one.
+    const halved = scoreComplexity(COMPLEX, { weights: { code: weights.code / 2 } }).score;
+    const doubled = Object.fromEntries(
+      Object.entries(weights).map(([k, w]) => [k, k === 'code' ? w : w * 2]),
+    );
+    assert.ok(Math.abs(scoreComplexity(COMPLEX, { weights: doubled }).score - halved) < 1e-12);
+  });
+
   it('stays within 0..1', () => {
     const huge = chat('why must we prove it step by step? ```x``` 1. a\n'.repeat(5000));
     const { score } = scoreComplexity(huge);

@@ -20,6 +20,12 @@ export interface CascadeOptions {
   readonly threshold: number;
 }
 
+/** What a caller may tune: weights it leaves out keep their defaults. */
+export interface CascadeTuning {
+  readonly weights?: Partial<ComplexityWeights>;
+  readonly threshold?: number;
+}
+
 export const DEFAULT_CASCADE_OPTIONS: CascadeOptions = Object.freeze({
   weights: Object.freeze({
     length: 0.15,
@@ -123,10 +129,7 @@ export function combine(f: ComplexityFeatures, weights: ComplexityWeights): numb
  * reasoning cues, multi-step cues (numbered lists, sequencing words), constraint words,
  * requested output size and JSON Schema / tool size. See README "Cascade complexity".
  */
-export function scoreComplexity(
-  request: JobRequest,
-  options: Partial<CascadeOptions> = {},
-): ComplexityScore {
+export function scoreComplexity(request: JobRequest, options: CascadeTuning = {}): ComplexityScore {
   const text = textOf(request);
   const scan = text.length > SCAN_LIMIT ? text.slice(0, SCAN_LIMIT) : text;
   const fences = count(/```/g, scan);
@@ -139,7 +142,10 @@ export function scoreComplexity(
     requestedOutputTokens: maxOutputTokensOf(request),
     schemaProperties: schemaSize(request),
   };
-  return { score: combine(features, options.weights ?? DEFAULT_CASCADE_OPTIONS.weights), features };
+  const weights = options.weights
+    ? { ...DEFAULT_CASCADE_OPTIONS.weights, ...options.weights }
+    : DEFAULT_CASCADE_OPTIONS.weights;
+  return { score: combine(features, weights), features };
 }
 
 /**

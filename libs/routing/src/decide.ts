@@ -3,7 +3,7 @@ import { screen, type Screened } from './candidates';
 import { indexFor, type DeploymentEntry } from './config-index';
 import { estimatedCost, roundUsd, worstCaseCost } from './cost';
 import { joinLimited } from './format';
-import { pinnedRefusal, listExclusions, refusal } from './reason';
+import { pinnedRefusal, listExclusions, refusal, strategyRefusal } from './reason';
 import { planRoute } from './route-select';
 import { orderBy, type StrategyInput } from './strategies';
 import type { RoutingContext, RoutingOutcome, RoutingRequest } from './types';
@@ -17,6 +17,9 @@ const isEmpty = (s: Screened): boolean => s.admitted.length === 0 && s.lastResor
  * the same request, config, tenant and stats give the same decision.
  */
 export function decide(req: RoutingRequest, ctx: RoutingContext): RoutingOutcome {
+  if (req.strategy && ctx.allowedStrategies && !ctx.allowedStrategies.includes(req.strategy)) {
+    return strategyRefusal(req.strategy, ctx.allowedStrategies);
+  }
   const idx = indexFor(ctx.config);
   const plan = planRoute(idx, req);
   if (!plan.ok) return plan;

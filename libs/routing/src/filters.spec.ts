@@ -95,6 +95,17 @@ describe('candidate filters', () => {
     assert.ok(!pinned.ok && pinned.code === 'model_not_allowed');
   });
 
+  it("a request chooses a strategy only within the key's routing scopes", () => {
+    const allowed = context(cfg, { allowedStrategies: ['priority', 'cascade'] });
+    const refused = decide(request({ strategy: 'least-cost' }), allowed);
+    assert.ok(!refused.ok && refused.code === 'strategy_not_allowed');
+    assert.match(refused.message, /"least-cost".*priority, cascade.*routing:least-cost/);
+    assert.equal(ids(decide(request({ strategy: 'cascade' }), allowed)).length, 4);
+    // Without a strategy of its own the request takes the route's, whatever the scopes.
+    assert.ok(decide(request(), context(cfg, { allowedStrategies: [] })).ok);
+    assert.ok(decide(request({ strategy: 'least-cost' }), context(cfg)).ok);
+  });
+
   it('disabled deployments are skipped; a disabled pinned model lets the others serve', () => {
     const disabled = new Set(['gpt-mini']);
     assert.deepEqual(ids(decide(request(), context(cfg, { disabled }))), [

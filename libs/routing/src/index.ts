@@ -14,6 +14,7 @@ export {
   DEFAULT_CASCADE_OPTIONS,
   scoreComplexity,
   type CascadeOptions,
+  type CascadeTuning,
   type ComplexityFeatures,
   type ComplexityScore,
   type ComplexityWeights,

@@ -142,3 +142,13 @@ export function pinnedRefusal(x: Exclusion, req: RoutingRequest, ctx: RoutingCon
     message: `Model "${req.model}" (deployment ${e.id}) cannot take this ${req.task} request: ${describeExclusion(x, req, ctx)}. ${fixFor(x.stage, req, ctx, [x])} Or omit "model" to let the gateway choose.`,
   };
 }
+
+/** A request chose a strategy its API key's `routing:<strategy>` scopes do not grant. */
+export function strategyRefusal(strategy: string, allowed: readonly string[]): Refusal {
+  const granted = allowed.length > 0 ? allowed.join(', ') : 'none';
+  return {
+    ok: false,
+    code: 'strategy_not_allowed',
+    message: `This API key may not choose routing strategy "${strategy}" (its routing scopes allow: ${granted}). Omit routing.strategy to use the route's strategy, or use a key with scope routing:${strategy}.`,
+  };
+}

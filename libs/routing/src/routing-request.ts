@@ -1,5 +1,5 @@
 import type { JobRequest } from '@gateway/contracts';
-import { scoreComplexity, type CascadeOptions } from './cascade';
+import { scoreComplexity, type CascadeTuning } from './cascade';
 import { estimateTokens, requestTraits } from './tokens';
 import type { RoutingRequest } from './types';
 
@@ -10,7 +10,7 @@ import type { RoutingRequest } from './types';
  */
 export function toRoutingRequest(
   job: JobRequest,
-  options: { stickyKey?: string; cascade?: Partial<CascadeOptions> } = {},
+  options: { stickyKey?: string; cascade?: CascadeTuning } = {},
 ): RoutingRequest {
   const tokens = estimateTokens(job);
   const traits = requestTraits(job);

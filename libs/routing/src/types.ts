@@ -57,6 +57,11 @@ export interface RoutingContext {
   readonly stats: LiveStats;
   /** Patterns from the API key's `models:<pattern>` scopes; undefined allows every model. */
   readonly allowedModels?: readonly string[];
+  /**
+   * Strategies the API key's `routing:<strategy>` scopes let a request choose with
+   * `routing.strategy`; undefined allows every one. The route's own strategy always applies.
+   */
+  readonly allowedStrategies?: readonly RoutingStrategy[];
   /** Deployments switched off at runtime (paused by an operator, draining...). */
   readonly disabled?: ReadonlySet<string>;
   /** Cascade threshold; the weights apply in `scoreComplexity`. */
@@ -90,6 +95,7 @@ export type RoutingErrorCode =
   | 'no_route'
   | 'residency_violation'
   | 'model_not_allowed'
+  | 'strategy_not_allowed'
   | 'unknown_model'
   | 'context_length'
   | 'cost_limit';

@@ -40,7 +40,8 @@ const CreateKey = z.strictObject({
     .min(1)
     .max(32)
     .refine((s) => s.every(isScope), {
-      message: 'unknown scope; use jobs:write, jobs:read, batches, admin or models:<pattern>',
+      message:
+        'unknown scope; use jobs:write, jobs:read, batches, admin, models:<pattern> or routing:<strategy|*>',
     }),
   expiresAt: z.iso.datetime().optional(),
   limits: KeyLimitsBody.optional(),

@@ -1,14 +1,35 @@
+import { RoutingStrategy } from '@gateway/contracts';
 import type { Keys } from '@gateway/queue';
 import { duplicateClient, type RedisClient as Redis } from '@gateway/storage';
 import { generateApiKey, hashApiKey } from '../keys';
 
 export const SCOPES = ['jobs:write', 'jobs:read', 'batches', 'admin'] as const;
-/** A scope: one of SCOPES, or `models:<pattern>` limiting which models a key may use. */
-export type Scope = (typeof SCOPES)[number] | `models:${string}`;
+/**
+ * A scope: one of SCOPES, `models:<pattern>` limiting which models a key may use, or
+ * `routing:<strategy>` (`routing:*` for all) limiting which strategies its requests may choose
+ * with `routing.strategy`. A key without `models:` (or `routing:`) scopes is not limited.
+ */
+export type Scope = (typeof SCOPES)[number] | `models:${string}` | `routing:${string}`;
 export const DEFAULT_SCOPES: Scope[] = ['jobs:write', 'jobs:read', 'batches'];
 
+const ROUTING_SCOPE = new RegExp(`^routing:(\\*|${RoutingStrategy.options.join('|')})$`);
+
 export function isScope(s: string): s is Scope {
-  return (SCOPES as readonly string[]).includes(s) || /^models:[\w.*?-]{1,128}$/.test(s);
+  return (
+    (SCOPES as readonly string[]).includes(s) ||
+    /^models:[\w.*?-]{1,128}$/.test(s) ||
+    ROUTING_SCOPE.test(s)
+  );
+}
+
+/**
+ * The strategies a key's `routing:` scopes let its requests choose; undefined when it has
+ * none (or `routing:*`), which leaves the choice free.
+ */
+export function scopedStrategies(scopes: Iterable<string>): RoutingStrategy[] | undefined {
+  const named = [...scopes].filter((s) => s.startsWith('routing:')).map((s) => s.slice(8));
+  if (named.length === 0 || named.includes('*')) return undefined;
+  return RoutingStrategy.options.filter((st) => named.includes(st));
 }
 
 /** What a key is, as stored (never the key itself: only its hash is the lookup). */

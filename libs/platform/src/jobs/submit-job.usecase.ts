@@ -4,6 +4,7 @@ import { auditEvent, jobAudit } from '@gateway/events';
 import { metrics, type AdmissionRejectReason } from '@gateway/observability';
 import {
   restorePseudonymsIn,
+  scopedStrategies,
   type JobGovernance,
   type Principal,
   type RateLimitState,
@@ -49,12 +50,11 @@ const ROUTING_ERRORS: Record<string, ApiErrorCode> = {
   no_route: 'no_route',
   residency_violation: 'residency_violation',
   model_not_allowed: 'forbidden',
+  strategy_not_allowed: 'forbidden',
   unknown_model: 'validation_failed',
   context_length: 'validation_failed',
   cost_limit: 'policy_violation',
 };
-
-const NO_STATS: LiveStats = { get: () => undefined };
 
 /** The refusals of admission that say "not now" (limits, capacity, budget), as counted. */
 const ADMISSION_REFUSALS = new Set<string>(['rate_limited', 'queue_full', 'budget_exceeded']);
@@ -82,7 +82,8 @@ export class SubmitJobUseCase {
   constructor(
     private readonly ctx: GatewayContext,
     private readonly tenants: TenantStore,
-    private readonly stats: LiveStats = NO_STATS,
+    /** Live numbers for routing (breakers, latency, load), refreshed in the background. */
+    private readonly stats: LiveStats,
   ) {
     this.cache = new ResponseCache(ctx.redis, ctx.keys);
     this.gov = jobGovernanceFor(ctx);
@@ -131,7 +132,8 @@ export class SubmitJobUseCase {
         : idempotencyShard(principal.tenantId, cmd.idempotencyKey),
     );
     // Tokens are counted once here, for routing and for the token rate limits alike.
-    const routing = toRoutingRequest(request, { stickyKey: request.correlationId ?? id });
+    const { cascade } = cfg.routing;
+    const routing = toRoutingRequest(request, { stickyKey: request.correlationId ?? id, cascade });
     // Routing is pure: decided first so the route's PII policy can apply; its refusal still
     // comes after the rate limits, as before.
     const outcome = decide(routing, {
@@ -139,6 +141,8 @@ export class SubmitJobUseCase {
       tenant: { id: tenant.id, region: tenant.region, models: tenant.models },
       stats: this.stats,
       allowedModels: modelScopes.length ? modelScopes : undefined,
+      allowedStrategies: scopedStrategies(principal.scopes),
+      cascade,
     });
     // Governance: rate limits (requests, estimated tokens) and the PII policy on the input.
     const govInput = {
