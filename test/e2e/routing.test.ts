@@ -20,6 +20,8 @@ deployments:
   - { id: vision-b, provider: local, model: vb, class: vision, tasks: [image.classify] }
   - { id: tripped, provider: local, model: tripped, class: llm, tasks: [summarize], attempts: 1,
       breaker: { failureThreshold: 1, openMs: 600000 }, simulate: { overloadedRate: 1 } }
+  - { id: narrow, provider: local, model: narrow, class: llm, tasks: [classify],
+      limits: { maxConcurrency: 1 }, simulate: { latencyMs: 1500 } }
   - { id: cheap-llm, provider: local, model: cheap, class: llm, tasks: [summarize] }
   - { id: strong-llm, provider: local, model: strong, class: llm, tasks: [summarize] }
 routes:
@@ -122,6 +124,55 @@ describe('routing at run time', () => {
         mine.some((d) => d.action === 'job.fallback' && d.details?.from === 'broken')
       );
     });
+  });
+
+  it('honours routing.deadline: refused when past or out of reach, never called once passed', async () => {
+    const input = { text: 'a fine day', labels: ['good', 'bad'] };
+    const submit = (deadlineInMs?: number) =>
+      call(`${gw.url}/v1/jobs`, {
+        key,
+        body: {
+          task: 'classify',
+          model: 'narrow',
+          input,
+          ...(deadlineInMs !== undefined
+            ? { routing: { deadline: new Date(Date.now() + deadlineInMs).toISOString() } }
+            : {}),
+        },
+      });
+    const past = await submit(-1000);
+    assert.equal(past.status, 422);
+    assert.equal(past.body.error.code, 'policy_violation');
+    assert.match(past.body.error.message, /routing\.deadline passed/);
+
+    // `narrow` runs one call at a time for 1.5 s: a job queued behind one cannot start in time.
+    const first = await submit();
+    assert.equal(first.status, 202);
+    for (let i = 0; i < 200; i++) {
+      const r = await call(`${gw.url}/v1/jobs/${first.body.id}`, { key });
+      if (r.body.status !== 'queued') break;
+      await sleep(50);
+    }
+    const late = await submit(300);
+    assert.equal(late.status, 202, JSON.stringify(late.body));
+    const lateDone = (await call(`${gw.url}/v1/jobs/${late.body.id}?wait=30`, { key })).body;
+    assert.equal(lateDone.status, 'failed');
+    assert.equal(lateDone.error.code, 'timeout');
+    assert.match(lateDone.error.message, /routing\.deadline .* passed before the call started/);
+    assert.equal(lateDone.usage, null, 'no provider call was made');
+    const firstDone = (await call(`${gw.url}/v1/jobs/${first.body.id}?wait=30`, { key })).body;
+    assert.equal(firstDone.status, 'succeeded');
+
+    // Once live stats know `narrow` takes ~1.5 s, a deadline 0.7 s away is out of its reach.
+    let refused;
+    for (let i = 0; i < 40 && !refused; i++) {
+      const r = await submit(700);
+      if (r.status === 422) refused = r.body;
+      else await sleep(250);
+    }
+    assert.ok(refused, 'refused once the latency is known');
+    assert.equal(refused.error.code, 'policy_violation');
+    assert.match(refused.error.message, /expected \d+ ms > \d+ ms left before routing\.deadline/);
   });
 
   it('falls back after a non-retryable error only when the route says so', async () => {
@@ -252,8 +303,13 @@ describe('routing at run time', () => {
     assert.equal(http.body.route.deployment, 'backup', http.body.route.reason);
     assert.match(http.body.route.reason, /breaker open, kept as last resort: tripped/);
     assert.deepEqual(http.body.route.candidates, ['backup', 'tripped']);
-    // Kafka ingress (the dispatcher) routes on the same live stats.
-    const kafkaJob = await viaKafka('breaker-1', body);
+    // Kafka ingress (the dispatcher) routes on the same live stats, refreshed in its own
+    // process every second: a job sent before its next refresh may still see the old state.
+    let kafkaJob = await viaKafka('breaker-1', body);
+    for (let i = 2; i <= 5 && kafkaJob.route.deployment !== 'backup'; i++) {
+      await sleep(500);
+      kafkaJob = await viaKafka(`breaker-${i}`, body);
+    }
     assert.equal(kafkaJob.route.deployment, 'backup', kafkaJob.route.reason);
     assert.deepEqual(kafkaJob.route.candidates, ['backup', 'tripped']);
   });

@@ -15,6 +15,7 @@ export const STAGES = [
   'context',
   'region',
   'cost',
+  'deadline',
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
@@ -26,7 +27,19 @@ export const STAGE_CODE: Record<Stage, RoutingErrorCode> = {
   context: 'context_length',
   region: 'residency_violation',
   cost: 'cost_limit',
+  deadline: 'deadline',
 };
+
+/**
+ * How long a job is expected to take on a deployment, from live stats: its latency EWMA,
+ * plus the queue ahead of it drained `limit` calls at a time. Undefined without stats.
+ */
+export function expectedMs(e: DeploymentEntry, ctx: RoutingContext): number | undefined {
+  const s = ctx.stats.get(e.id);
+  if (s?.latencyEwmaMs === undefined) return undefined;
+  const slots = Math.max(1, s.limit ?? e.maxConcurrency);
+  return Math.round(s.latencyEwmaMs * (1 + (s.queueDepth ?? 0) / slots));
+}
 
 export interface Exclusion {
   readonly entry: DeploymentEntry;
@@ -86,6 +99,8 @@ export function screen(
     else if (need > e.contextWindow) stage = 'context';
     else if (policy !== undefined && !regionAllows(policy, e.regionKey)) stage = 'region';
     else if (req.maxCostUsd !== undefined && worstCaseCost(e, req) > req.maxCostUsd) stage = 'cost';
+    else if (req.timeLeftMs !== undefined && (expectedMs(e, ctx) ?? 0) > req.timeLeftMs)
+      stage = 'deadline';
 
     if (stage !== undefined) excluded.push({ entry: e, stage, check });
     else if (ctx.stats.get(e.id)?.breaker === 'open') lastResort.push(e);

@@ -20,6 +20,13 @@ export function decide(req: RoutingRequest, ctx: RoutingContext): RoutingOutcome
   if (req.strategy && ctx.allowedStrategies && !ctx.allowedStrategies.includes(req.strategy)) {
     return strategyRefusal(req.strategy, ctx.allowedStrategies);
   }
+  if (req.timeLeftMs !== undefined && req.timeLeftMs <= 0) {
+    return {
+      ok: false,
+      code: 'deadline',
+      message: `routing.deadline passed ${-req.timeLeftMs} ms ago; set one in the future or leave it out.`,
+    };
+  }
   const idx = indexFor(ctx.config);
   const plan = planRoute(idx, req);
   if (!plan.ok) return plan;

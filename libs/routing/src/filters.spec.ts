@@ -141,6 +141,43 @@ describe('candidate filters', () => {
     assert.ok(!o.ok && o.code === 'cost_limit' && o.message.includes('maxCostUsd'));
   });
 
+  it('routing.deadline excludes deployments expected to finish after it', () => {
+    const c = config({
+      deployments: [
+        dep('slow', { limits: { maxConcurrency: 4 } }),
+        dep('busy', { limits: { maxConcurrency: 4 } }),
+        dep('fast'),
+        dep('new'),
+      ],
+    });
+    // slow: 3000 ms; busy: 200 ms × (1 + 8 queued / limit 2) = 1000 ms; fast: 100 ms;
+    // new: no stats yet, so kept.
+    const live = stats({
+      slow: { latencyEwmaMs: 3000 },
+      busy: { latencyEwmaMs: 200, queueDepth: 8, limit: 2 },
+      fast: { latencyEwmaMs: 100 },
+    });
+    const o = decide(request({ timeLeftMs: 900 }), context(c, { stats: live }));
+    assert.deepEqual(ids(o), ['fast', 'new']);
+    assert.ok(o.ok && o.decision.reason.includes('expected to finish after routing.deadline'));
+    assert.deepEqual(ids(decide(request({ timeLeftMs: 1000 }), context(c, { stats: live }))), [
+      'busy',
+      'fast',
+      'new',
+    ]);
+    // Nothing fits: refused, naming the fastest expected time and the fix.
+    const none = stats({ slow: { latencyEwmaMs: 3000 }, busy: { latencyEwmaMs: 2000 } });
+    const c2 = config({ deployments: [dep('slow'), dep('busy')] });
+    const refused = decide(request({ timeLeftMs: 500 }), context(c2, { stats: none }));
+    assert.ok(!refused.ok && refused.code === 'deadline', JSON.stringify(refused));
+    assert.match(refused.message, /expected to take 2000 ms.*routing\.deadline/);
+  });
+
+  it('a deadline already passed is refused before any routing', () => {
+    const o = decide(request({ timeLeftMs: -250 }), context(cfg));
+    assert.ok(!o.ok && o.code === 'deadline' && o.message.includes('passed 250 ms ago'));
+  });
+
   it('a route target that does not serve the task is excluded', () => {
     const c = config({
       deployments: [dep('a'), dep('e', { class: 'embeddings', tasks: ['embed'] })],

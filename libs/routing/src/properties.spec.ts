@@ -17,6 +17,7 @@ const CODES = [
   'unknown_model',
   'context_length',
   'cost_limit',
+  'deadline',
 ];
 
 /** Mostly `undefined`, so most samples reach a decision instead of a refusal. */
@@ -90,6 +91,7 @@ const requestArb: fc.Arbitrary<RoutingRequest> = fc.record(
     model: rarely(fc.constantFrom('fast', 'd0', 'd3', 'alias-1', 'nope')),
     strategy: fc.constantFrom(...RoutingStrategy.options),
     maxCostUsd: rarely(fc.double({ min: 0.00001, max: 0.2, noNaN: true })),
+    timeLeftMs: rarely(fc.integer({ min: 1, max: 4000 })),
     inputTokens: fc.oneof({ arbitrary: fc.nat(3000), weight: 4 }, fc.nat(200_000)),
     maxOutputTokens: fc.nat(1000),
     hasImages: seldomTrue,
@@ -103,6 +105,7 @@ const requestArb: fc.Arbitrary<RoutingRequest> = fc.record(
       'task',
       'model',
       'maxCostUsd',
+      'timeLeftMs',
       'inputTokens',
       'maxOutputTokens',
       'hasImages',
@@ -152,6 +155,11 @@ function violation(d: DeploymentConfig, r: RoutingRequest, ctx: RoutingContext):
       (r.inputTokens * (p.inputPerMTok ?? 0) + r.maxOutputTokens * (p.outputPerMTok ?? 0)) / 1e6 +
       (p.perCall ?? 0);
     if (worst > r.maxCostUsd) return 'cost';
+  }
+  const s = ctx.stats.get(d.id);
+  if (r.timeLeftMs !== undefined && s?.latencyEwmaMs !== undefined) {
+    const waves = (s.queueDepth ?? 0) / Math.max(1, s.limit ?? d.limits.maxConcurrency);
+    if (Math.round(s.latencyEwmaMs * (1 + waves)) > r.timeLeftMs) return 'deadline';
   }
   return null;
 }

@@ -1,5 +1,5 @@
 import type { Exclusion, Screened, Stage } from './candidates';
-import { STAGE_CODE, decisiveStage } from './candidates';
+import { STAGE_CODE, decisiveStage, expectedMs } from './candidates';
 import { worstCaseCost } from './cost';
 import { fmtUsd, joinLimited } from './format';
 import type { RoutingContext, RoutingOutcome, RoutingRequest } from './types';
@@ -44,6 +44,10 @@ export function describeExclusion(
         ? `worst case ${fmtUsd(worstCaseCost(e, req))} > maxCostUsd ${cap}`
         : `worst case > maxCostUsd ${cap}`;
     }
+    case 'deadline':
+      return detailed
+        ? `expected ${expectedMs(e, ctx)} ms > ${req.timeLeftMs} ms left before routing.deadline`
+        : `expected to finish after routing.deadline`;
   }
 }
 
@@ -95,6 +99,10 @@ function fixFor(stage: Stage, req: RoutingRequest, ctx: RoutingContext, xs: Excl
       const cheapest = Math.min(...xs.map((x) => worstCaseCost(x.entry, req)));
       return `The cheapest candidate costs up to ${fmtUsd(cheapest)}; raise routing.maxCostUsd or lower maxTokens.`;
     }
+    case 'deadline': {
+      const fastest = Math.min(...xs.map((x) => expectedMs(x.entry, ctx) ?? 0));
+      return `The fastest candidate is expected to take ${fastest} ms now; set routing.deadline later or leave it out.`;
+    }
   }
 }
 
@@ -106,6 +114,7 @@ const HEADLINE: Record<Stage, string> = {
   context: 'No deployment has a large enough context window for',
   region: 'No deployment in the required region serves',
   cost: 'No deployment within routing.maxCostUsd serves',
+  deadline: 'No deployment is expected to finish before routing.deadline for',
 };
 
 /** The refusal when every candidate was filtered out, naming what failed and the fix. */

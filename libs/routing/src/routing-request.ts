@@ -10,7 +10,7 @@ import type { RoutingRequest } from './types';
  */
 export function toRoutingRequest(
   job: JobRequest,
-  options: { stickyKey?: string; cascade?: CascadeTuning } = {},
+  options: { stickyKey?: string; cascade?: CascadeTuning; now?: number } = {},
 ): RoutingRequest {
   const tokens = estimateTokens(job);
   const traits = requestTraits(job);
@@ -19,6 +19,9 @@ export function toRoutingRequest(
     model: job.model,
     strategy: job.routing?.strategy,
     maxCostUsd: job.routing?.maxCostUsd,
+    ...(job.routing?.deadline !== undefined
+      ? { timeLeftMs: Date.parse(job.routing.deadline) - (options.now ?? Date.now()) }
+      : {}),
     metadata: job.metadata,
     inputTokens: tokens.inputTokens,
     maxOutputTokens: tokens.maxOutputTokens,

@@ -11,6 +11,12 @@ export interface RoutingRequest {
   readonly strategy?: RoutingStrategy;
   /** The job's `routing.maxCostUsd`: deployments whose worst-case cost exceeds it are excluded. */
   readonly maxCostUsd?: number;
+  /**
+   * Milliseconds left until the job's `routing.deadline` when the job was read (at ingest):
+   * deployments expected to take longer (latency EWMA plus the wait their queue implies) are
+   * excluded; one without live stats yet is kept.
+   */
+  readonly timeLeftMs?: number;
   readonly metadata?: Readonly<Record<string, string | number | boolean>>;
   readonly inputTokens: number;
   readonly maxOutputTokens: number;
@@ -98,7 +104,8 @@ export type RoutingErrorCode =
   | 'strategy_not_allowed'
   | 'unknown_model'
   | 'context_length'
-  | 'cost_limit';
+  | 'cost_limit'
+  | 'deadline';
 
 export type RoutingOutcome =
   | { readonly ok: true; readonly decision: RoutingDecision }

@@ -54,6 +54,7 @@ const ROUTING_ERRORS: Record<string, ApiErrorCode> = {
   unknown_model: 'validation_failed',
   context_length: 'validation_failed',
   cost_limit: 'policy_violation',
+  deadline: 'policy_violation',
 };
 
 /** The refusals of admission that say "not now" (limits, capacity, budget), as counted. */

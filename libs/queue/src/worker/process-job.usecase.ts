@@ -180,6 +180,21 @@ export class ProcessJobUseCase {
         new ProviderError('not_found', `Deployment "${a.deploymentId}" is no longer configured`),
       );
     }
+    const deadline = request.routing?.deadline;
+    if (deadline !== undefined && now.getTime() > Date.parse(deadline)) {
+      // The caller has no use for an answer after its deadline: no call is made for one.
+      return this.fail(
+        running,
+        a.data.traceparent,
+        new ProviderError(
+          'timeout',
+          `routing.deadline ${deadline} passed before the call started`,
+          {
+            retryable: false,
+          },
+        ),
+      );
+    }
     const started = performance.now();
     try {
       const adapter = this.providers().adapterFor(deployment.id);
