@@ -36,6 +36,7 @@ export const anthropicCase: VendorCase = {
     { status: 404, code: 'not_found', retryable: false },
     { status: 413, code: 'invalid_request', retryable: false },
     { status: 429, code: 'rate_limited', retryable: true, retryAfterMs: 15_000 },
+    { status: 429, variant: 'spend_limit', code: 'quota_exhausted', retryable: false },
     { status: 500, code: 'server_error', retryable: true },
     { status: 503, code: 'server_error', retryable: true },
     { status: 529, code: 'overloaded', retryable: true },

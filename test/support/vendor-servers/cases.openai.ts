@@ -35,6 +35,7 @@ export const openAiCase: VendorCase = {
     { status: 404, code: 'not_found', retryable: false },
     { status: 429, code: 'rate_limited', retryable: true, retryAfterMs: 1574 },
     { status: 429, variant: 'insufficient_quota', code: 'quota_exhausted', retryable: false },
+    { status: 429, variant: 'project_spend_limit', code: 'quota_exhausted', retryable: false },
     { status: 500, code: 'server_error', retryable: true },
     { status: 503, code: 'overloaded', retryable: true },
   ],
