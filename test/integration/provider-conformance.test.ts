@@ -184,6 +184,27 @@ for (const c of VENDOR_CASES) {
         }
       });
 
+      it('surfaces an error mid-stream as a taxonomy error, after the deltas before it', async () => {
+        const m = c.midStreamError;
+        assert.ok(m, `${c.name} streams: its case must describe an error mid-stream`);
+        server.script(m.response());
+        const seen: ChatStreamEvent[] = [];
+        await assert.rejects(
+          (async () => {
+            for await (const e of adapter.streamChat!(INPUTS.chat, ctx())) seen.push(e);
+          })(),
+          (err) => {
+            assertProviderError(err);
+            assert.equal(err.code, m.code, err.message);
+            assert.equal(err.retryable, m.retryable);
+            if (m.retryAfterMs !== undefined) assert.equal(err.retryAfterMs, m.retryAfterMs);
+            return true;
+          },
+        );
+        assert.equal(seen[0]?.type, 'delta', 'the stream had started');
+        assert.ok(!seen.some((e) => e.type === 'done'), 'no done event after an error');
+      });
+
       it('cancels a stream mid-way and the server sees the connection close', async () => {
         const ac = new AbortController();
         server.setChunkDelay(200);

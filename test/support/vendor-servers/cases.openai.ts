@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { openaiAdapterFactory } from '../../../libs/providers/src/openai/openai.adapter';
 import { PNG_BASE64, providerConfig, type VendorCase } from './conformance-cases';
-import { OPENAI_SHAPE, startOpenAiServer } from './openai.server';
+import { OPENAI_SHAPE, openAiStreamError, startOpenAiServer } from './openai.server';
 
 export const openAiCase: VendorCase = {
   name: 'openai',
@@ -40,6 +40,17 @@ export const openAiCase: VendorCase = {
     { status: 503, code: 'overloaded', retryable: true },
   ],
   streaming: true,
+  midStreamError: {
+    response: () =>
+      openAiStreamError({
+        message: 'The server had an error while processing your request. Sorry about that!',
+        type: 'server_error',
+        param: null,
+        code: null,
+      }),
+    code: 'server_error',
+    retryable: true,
+  },
   rateLimitOnSuccess: {
     limitRequests: 60,
     remainingRequests: 59,
