@@ -29,6 +29,7 @@ export const adapterCatalogue: AdapterCatalogue = {
   types: [...byType.keys()],
   tasksOf: (type: string): ReadonlySet<TaskName> | undefined => byType.get(type)?.tasks,
   hasCredentials: (p: ProviderConfig) => byType.get(p.type)?.hasCredentials(p) ?? false,
+  configProblems: (p: ProviderConfig) => byType.get(p.type)?.configProblems?.(p) ?? [],
 };
 
 /** Builds adapters lazily, one per provider, and hands them out by deployment. */
