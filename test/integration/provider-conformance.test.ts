@@ -234,6 +234,21 @@ for (const c of VENDOR_CASES) {
       await within(server.nextAbandoned(), 2000, 'server sees the socket close');
     });
 
+    it('reuses kept-alive connections of its own pool for calls in sequence', async () => {
+      const other = c.factory.create(provider);
+      try {
+        for (let i = 0; i < 6; i++) await probe(adapter);
+        await probe(other);
+        const ports = server.requests.map((r) => r.remotePort);
+        const own = new Set(ports.slice(0, 6));
+        // undici may open a second socket while the first is still draining; never one a call.
+        assert.ok(own.size <= 2, `6 calls over ${own.size} connections`);
+        assert.ok(!own.has(ports[6]), 'another provider adapter has its own pool');
+      } finally {
+        await other.close();
+      }
+    });
+
     it('times out after ctx.timeoutMs as a retryable timeout', async () => {
       server.script({ hang: true });
       const started = Date.now();
