@@ -2,10 +2,12 @@
  * A job routed to each vendor adapter completes through the real ingest API, BullMQ queue and
  * worker processes, against the vendor test servers (which run in this process; the workers
  * reach them over loopback HTTP), with its usage and cost in the record and the Kafka result
- * event. Also: a vendor 400 fails the job without a retry, and a 429 pauses the queue
- * without burning an attempt.
+ * event. Also: a vendor 400 fails the job without a retry, a 429 pauses the queue
+ * without burning an attempt, and a key changed in gateway.yaml reaches the running worker.
  */
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ResultEventV1 } from '@gateway/contracts';
 import { startGateway, type Gateway } from '../support/gateway-harness';
@@ -147,5 +149,40 @@ describe('vendor adapters end to end', () => {
     assert.equal(r.costUsd, expectedCost(deployment('flaky-chat').price, FAKE_USAGE));
     assert.equal(flaky.requests.length, 2);
     assert.ok(waited >= 1000, `the queue paused for the vendor's reset (${waited} ms)`);
+  });
+
+  it('takes a provider key edited in gateway.yaml on the running worker, without a restart', async () => {
+    const flaky = fleet.openaiFlaky;
+    const worker = gw.procs.get('worker-llm')!;
+    const pid = worker.pid;
+    const job = async () => {
+      const { id } = await submit(gw, key, {
+        task: 'chat',
+        model: deployment('flaky-chat').alias,
+        input: CHAT,
+      });
+      return finished(gw, key, id);
+    };
+    assert.equal((await job()).status, 'succeeded');
+    assert.equal(flaky.requests.at(-1)!.headers.authorization, 'Bearer sk-e2e-flaky');
+
+    const path = join(gw.dataDir, 'gateway.yaml');
+    const original = readFileSync(path, 'utf8');
+    assert.ok(original.includes('"sk-e2e-flaky"'));
+    writeFileSync(path, original.replace('"sk-e2e-flaky"', '"sk-e2e-flaky-rotated"'));
+    // The old key is revoked at the vendor: a job that still sent it would fail as auth.
+    flaky.rejectKey('sk-e2e-flaky');
+    // The worker notices the file within a moment (debounced); a job sent before that may
+    // still fail on the old key, so try a bounded number of times.
+    let last = await job();
+    for (let i = 0; i < 30 && last.status !== 'succeeded'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      last = await job();
+    }
+    assert.equal(last.status, 'succeeded', JSON.stringify(last.error));
+    assert.equal(flaky.requests.at(-1)!.headers.authorization, 'Bearer sk-e2e-flaky-rotated');
+    assert.deepEqual(last.usage, FAKE_USAGE);
+    assert.equal(worker.pid, pid);
+    assert.equal(worker.exitCode, null, 'the same worker process, never restarted');
   });
 });

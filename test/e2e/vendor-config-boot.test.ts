@@ -63,7 +63,7 @@ describe('config boot checks against the adapter catalogue', () => {
       assert.match(output, /deployments\[0\]\.tasks/);
       assert.match(
         output,
-        /provider type "google-vision" cannot serve "chat"; it serves image\.classify, image\.ocr/,
+        /provider type "google-vision" cannot serve "chat"; it serves image\.classify, image\.ocr\. Remove "chat" from the tasks, or serve it from a deployment on a provider of type local, openai, azure-openai, openai-compatible, anthropic, gemini, bedrock/,
       );
       assert.doesNotMatch(output, /vision-key/, 'the credential stays out of the output');
     });

@@ -184,6 +184,27 @@ for (const c of VENDOR_CASES) {
         }
       });
 
+      it('surfaces an error mid-stream as a taxonomy error, after the deltas before it', async () => {
+        const m = c.midStreamError;
+        assert.ok(m, `${c.name} streams: its case must describe an error mid-stream`);
+        server.script(m.response());
+        const seen: ChatStreamEvent[] = [];
+        await assert.rejects(
+          (async () => {
+            for await (const e of adapter.streamChat!(INPUTS.chat, ctx())) seen.push(e);
+          })(),
+          (err) => {
+            assertProviderError(err);
+            assert.equal(err.code, m.code, err.message);
+            assert.equal(err.retryable, m.retryable);
+            if (m.retryAfterMs !== undefined) assert.equal(err.retryAfterMs, m.retryAfterMs);
+            return true;
+          },
+        );
+        assert.equal(seen[0]?.type, 'delta', 'the stream had started');
+        assert.ok(!seen.some((e) => e.type === 'done'), 'no done event after an error');
+      });
+
       it('cancels a stream mid-way and the server sees the connection close', async () => {
         const ac = new AbortController();
         server.setChunkDelay(200);
@@ -211,6 +232,21 @@ for (const c of VENDOR_CASES) {
       ac.abort();
       await assert.rejects(call, providerError('cancelled', false));
       await within(server.nextAbandoned(), 2000, 'server sees the socket close');
+    });
+
+    it('reuses kept-alive connections of its own pool for calls in sequence', async () => {
+      const other = c.factory.create(provider);
+      try {
+        for (let i = 0; i < 6; i++) await probe(adapter);
+        await probe(other);
+        const ports = server.requests.map((r) => r.remotePort);
+        const own = new Set(ports.slice(0, 6));
+        // undici may open a second socket while the first is still draining; never one a call.
+        assert.ok(own.size <= 2, `6 calls over ${own.size} connections`);
+        assert.ok(!own.has(ports[6]), 'another provider adapter has its own pool');
+      } finally {
+        await other.close();
+      }
     });
 
     it('times out after ctx.timeoutMs as a retryable timeout', async () => {

@@ -23,6 +23,7 @@ export interface Price {
   readonly inputPerMTok?: number;
   readonly outputPerMTok?: number;
   readonly perImage?: number;
+  readonly perCall?: number;
 }
 
 /** One deployment of the fleet: where it lives and what it costs. */
@@ -61,7 +62,12 @@ export const DEPLOYMENTS: readonly FleetDeployment[] = [
     i: 0.25,
     o: 1.25,
   }),
-  d('vllm-chat', 'vllm', 'meta-llama/Llama-3.1-8B-Instruct', 'llm', ['chat'], { i: 0.1, o: 0.2 }),
+  // A self-hosted model priced per call besides its tokens.
+  d('vllm-chat', 'vllm', 'meta-llama/Llama-3.1-8B-Instruct', 'llm', ['chat'], {
+    i: 0.1,
+    o: 0.2,
+    call: 0.0004,
+  }),
   d('vllm-embed', 'vllm', 'BAAI/bge-small-en-v1.5', 'embeddings', ['embed'], { i: 0.02 }),
   d('vision-annotate', 'vision', 'builtin/stable', 'vision', ['image.classify', 'image.ocr'], {
     img: 0.0015,
@@ -75,12 +81,13 @@ function d(
   model: string,
   cls: FleetDeployment['class'],
   tasks: string[],
-  p: { i?: number; o?: number; img?: number },
+  p: { i?: number; o?: number; img?: number; call?: number },
 ): FleetDeployment {
   const price: Price = {
     ...(p.i !== undefined ? { inputPerMTok: p.i } : {}),
     ...(p.o !== undefined ? { outputPerMTok: p.o } : {}),
     ...(p.img !== undefined ? { perImage: p.img } : {}),
+    ...(p.call !== undefined ? { perCall: p.call } : {}),
   };
   return { id, provider, model, class: cls, tasks, price, alias: `e2e/${id}` };
 }
@@ -91,7 +98,7 @@ export function deployment(id: string): FleetDeployment {
   return found;
 }
 
-/** The cost the gateway must charge: per million tokens in and out, plus per image. */
+/** The cost the gateway must charge: per million tokens in and out, plus per call and per image. */
 export function expectedCost(
   price: Price,
   usage: { inputTokens: number; outputTokens: number },
@@ -101,6 +108,7 @@ export function expectedCost(
     (usage.inputTokens * (price.inputPerMTok ?? 0) +
       usage.outputTokens * (price.outputPerMTok ?? 0)) /
       1e6 +
+    (price.perCall ?? 0) +
     images * (price.perImage ?? 0);
   return Math.round(usd * 1e9) / 1e9;
 }

@@ -17,6 +17,8 @@ export interface AdapterCatalogue {
   tasksOf(type: string): ReadonlySet<TaskName> | undefined;
   /** Credentials the adapter type needs; a provider without them is switched off. */
   hasCredentials(provider: ProviderConfig): boolean;
+  /** Settings the adapter type cannot work without, each `<key>: <what to set>`. */
+  configProblems?(provider: ProviderConfig): string[];
   readonly types: readonly string[];
 }
 
@@ -101,6 +103,10 @@ export function buildConfig(
       problems.push(
         `providers[${i}].type: no adapter named "${p.type}"; known: ${catalogue.types.join(', ')}`,
       );
+    } else {
+      for (const problem of catalogue.configProblems?.(p) ?? []) {
+        problems.push(`providers[${i}].${problem}`);
+      }
     }
   });
   const localProvider = cfg.providers.find((p) => p.type === 'local')!;
@@ -123,8 +129,9 @@ export function buildConfig(
           `deployments[${i}].tasks: task "${t}" belongs to class "${TASK_CLASS[t]}", not "${d.class}"; move it to a ${TASK_CLASS[t]} deployment`,
         );
       } else if (served && !served.has(t)) {
+        const able = catalogue.types.filter((type) => catalogue.tasksOf(type)?.has(t));
         problems.push(
-          `deployments[${i}].tasks: provider type "${provider.type}" cannot serve "${t}"; it serves ${[...served].join(', ')}`,
+          `deployments[${i}].tasks: provider type "${provider.type}" cannot serve "${t}"; it serves ${[...served].join(', ')}. Remove "${t}" from the tasks, or serve it from a deployment on a provider of type ${able.join(', ')}`,
         );
       }
     }

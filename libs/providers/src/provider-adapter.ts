@@ -56,5 +56,7 @@ export interface AdapterFactory {
   readonly tasks: ReadonlySet<TaskName>;
   /** False when the provider config lacks the credentials this vendor needs. */
   hasCredentials(provider: ProviderConfig): boolean;
+  /** Settings the adapter cannot work without, each `<key>: <what to set>`; boot refuses them. */
+  configProblems?(provider: ProviderConfig): string[];
   create(provider: ProviderConfig): ProviderAdapter;
 }

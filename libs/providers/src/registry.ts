@@ -29,6 +29,7 @@ export const adapterCatalogue: AdapterCatalogue = {
   types: [...byType.keys()],
   tasksOf: (type: string): ReadonlySet<TaskName> | undefined => byType.get(type)?.tasks,
   hasCredentials: (p: ProviderConfig) => byType.get(p.type)?.hasCredentials(p) ?? false,
+  configProblems: (p: ProviderConfig) => byType.get(p.type)?.configProblems?.(p) ?? [],
 };
 
 /** Builds adapters lazily, one per provider, and hands them out by deployment. */
@@ -56,12 +57,21 @@ export class ProviderRegistry {
     return adapter;
   }
 
-  /** Swaps in a reloaded config: credentials and settings change without a restart. */
+  /**
+   * Swaps in a reloaded config: credentials and settings change without a restart. A
+   * provider that is gone, or whose `type` names another adapter now, loses its adapter
+   * (closed once its calls in flight end); the next call builds the right one.
+   */
   reconfigure(config: LoadedConfig): void {
     this.config = config;
     for (const [id, adapter] of this.adapters) {
       const p = config.providerById.get(id);
-      if (p && adapter.reconfigure) adapter.reconfigure(p);
+      if (p && p.type === adapter.type && adapter.reconfigure) {
+        adapter.reconfigure(p);
+        continue;
+      }
+      this.adapters.delete(id);
+      void adapter.close().catch(() => undefined);
     }
   }
 

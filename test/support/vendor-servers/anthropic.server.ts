@@ -45,7 +45,8 @@ export function anthropicRateLimitHeaders(): Record<string, string> {
 function error(status: number, variant?: string): ScriptedResponse {
   const json = errorFixture<unknown>(errorFixtures, status, variant);
   const headers: Record<string, string> = { 'request-id': 'req_test' };
-  if (status === 429) {
+  // A spent monthly cap comes without retry-after: waiting does not lift it.
+  if (status === 429 && variant !== 'spend_limit') {
     Object.assign(headers, anthropicRateLimitHeaders(), {
       'retry-after': '15',
       'anthropic-ratelimit-requests-remaining': '0',

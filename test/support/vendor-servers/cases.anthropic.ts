@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { anthropicAdapterFactory } from '../../../libs/providers/src/anthropic/anthropic.adapter';
 import { startAnthropicServer } from './anthropic.server';
 import { PNG_BASE64, providerConfig, type VendorCase } from './conformance-cases';
+import { sse } from './vendor-server';
 
 export const anthropicCase: VendorCase = {
   name: 'anthropic',
@@ -36,11 +37,37 @@ export const anthropicCase: VendorCase = {
     { status: 404, code: 'not_found', retryable: false },
     { status: 413, code: 'invalid_request', retryable: false },
     { status: 429, code: 'rate_limited', retryable: true, retryAfterMs: 15_000 },
+    { status: 429, variant: 'spend_limit', code: 'quota_exhausted', retryable: false },
     { status: 500, code: 'server_error', retryable: true },
     { status: 503, code: 'server_error', retryable: true },
     { status: 529, code: 'overloaded', retryable: true },
   ],
   streaming: true,
+  midStreamError: {
+    response: () => ({
+      headers: { 'content-type': 'text/event-stream' },
+      chunks: [
+        sse(
+          {
+            type: 'message_start',
+            message: { model: 'claude-sonnet-4-5', usage: { input_tokens: 21, output_tokens: 1 } },
+          },
+          'message_start',
+        ),
+        sse(
+          { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+          'content_block_start',
+        ),
+        sse(
+          { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Par' } },
+          'content_block_delta',
+        ),
+        sse({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, 'error'),
+      ],
+    }),
+    code: 'overloaded',
+    retryable: true,
+  },
   rateLimitOnSuccess: {
     limitRequests: 50,
     remainingRequests: 49,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { azureOpenAiAdapterFactory } from '../../../libs/providers/src/azure-openai/azure-openai.adapter';
 import { startAzureOpenAiServer } from './azure-openai.server';
 import { PNG_BASE64, providerConfig, type VendorCase } from './conformance-cases';
+import { openAiStreamError } from './openai.server';
 
 export const azureOpenAiCase: VendorCase = {
   name: 'azure-openai',
@@ -40,6 +41,15 @@ export const azureOpenAiCase: VendorCase = {
     { status: 503, code: 'overloaded', retryable: true },
   ],
   streaming: true,
+  midStreamError: {
+    response: () =>
+      openAiStreamError({
+        code: 'server_error',
+        message: 'The server had an error while processing your request.',
+      }),
+    code: 'server_error',
+    retryable: true,
+  },
   rateLimitOnSuccess: {
     limitRequests: 100,
     remainingRequests: 99,

@@ -3,6 +3,7 @@ import { bedrockAdapterFactory } from '../../../libs/providers/src/bedrock/bedro
 import {
   BEDROCK_TEST_CREDENTIALS,
   BEDROCK_TEST_REGION,
+  bedrockStreamException,
   startBedrockServer,
 } from './bedrock.server';
 import { PNG_BASE64, providerConfig, type VendorCase } from './conformance-cases';
@@ -52,6 +53,11 @@ export const bedrockCase: VendorCase = {
     { status: 503, code: 'overloaded', retryable: true },
   ],
   streaming: true,
+  midStreamError: {
+    response: () => bedrockStreamException('throttlingException', 'Too many tokens, please wait.'),
+    code: 'rate_limited',
+    retryable: true,
+  },
   assertImageRequest(req) {
     const blocks = req.body.messages.at(-1).content;
     assert.deepEqual(blocks[0], { image: { format: 'png', source: { bytes: PNG_BASE64 } } });

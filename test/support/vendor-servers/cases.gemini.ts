@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { geminiAdapterFactory } from '../../../libs/providers/src/gemini/gemini.adapter';
 import { PNG_BASE64, providerConfig, type VendorCase } from './conformance-cases';
+import streamChunks from '../../../libs/providers/src/gemini/fixtures/stream-chunks.json';
+import errors from '../../../libs/providers/src/gemini/fixtures/errors.json';
 import { startGeminiServer } from './gemini.server';
+import { sse } from './vendor-server';
 
 export const geminiCase: VendorCase = {
   name: 'gemini',
@@ -37,6 +40,16 @@ export const geminiCase: VendorCase = {
     { status: 504, code: 'timeout', retryable: true },
   ],
   streaming: true,
+  // The stream's first chunk, then the documented 429 body with its RetryInfo.
+  midStreamError: {
+    response: () => ({
+      headers: { 'content-type': 'text/event-stream' },
+      chunks: [sse(streamChunks[0]), sse(errors['429'])],
+    }),
+    code: 'rate_limited',
+    retryable: true,
+    retryAfterMs: 1500,
+  },
   assertImageRequest(req) {
     const parts = req.body.contents.at(-1).parts;
     assert.deepEqual(parts[0], { inline_data: { mime_type: 'image/png', data: PNG_BASE64 } });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { openAiCompatibleAdapterFactory } from '../../../libs/providers/src/openai-compatible/openai-compatible.adapter';
 import { providerConfig, type VendorCase } from './conformance-cases';
-import { OPENAI_SHAPE } from './openai.server';
+import { OPENAI_SHAPE, openAiStreamError } from './openai.server';
 import { startOpenAiCompatibleServer } from './openai-compatible.server';
 
 export const openAiCompatibleCase: VendorCase = {
@@ -35,4 +35,17 @@ export const openAiCompatibleCase: VendorCase = {
     { status: 503, code: 'overloaded', retryable: true },
   ],
   streaming: true,
+  // vLLM reports a failure inside a stream with its error body and integer `code`.
+  midStreamError: {
+    response: () =>
+      openAiStreamError({
+        message:
+          "This model's maximum context length is 8192 tokens. However, you requested 9000 tokens (8000 in the messages, 1000 in the completion). Please reduce the length of the messages or completion.",
+        type: 'BadRequestError',
+        param: null,
+        code: 400,
+      }),
+    code: 'context_length',
+    retryable: false,
+  },
 };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { openaiAdapterFactory } from '../../../libs/providers/src/openai/openai.adapter';
 import { PNG_BASE64, providerConfig, type VendorCase } from './conformance-cases';
-import { OPENAI_SHAPE, startOpenAiServer } from './openai.server';
+import { OPENAI_SHAPE, openAiStreamError, startOpenAiServer } from './openai.server';
 
 export const openAiCase: VendorCase = {
   name: 'openai',
@@ -35,10 +35,22 @@ export const openAiCase: VendorCase = {
     { status: 404, code: 'not_found', retryable: false },
     { status: 429, code: 'rate_limited', retryable: true, retryAfterMs: 1574 },
     { status: 429, variant: 'insufficient_quota', code: 'quota_exhausted', retryable: false },
+    { status: 429, variant: 'project_spend_limit', code: 'quota_exhausted', retryable: false },
     { status: 500, code: 'server_error', retryable: true },
     { status: 503, code: 'overloaded', retryable: true },
   ],
   streaming: true,
+  midStreamError: {
+    response: () =>
+      openAiStreamError({
+        message: 'The server had an error while processing your request. Sorry about that!',
+        type: 'server_error',
+        param: null,
+        code: null,
+      }),
+    code: 'server_error',
+    retryable: true,
+  },
   rateLimitOnSuccess: {
     limitRequests: 60,
     remainingRequests: 59,

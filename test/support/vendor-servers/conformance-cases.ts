@@ -7,13 +7,20 @@ import { DeploymentConfig, ProviderConfig } from '@gateway/config';
 import type { ProviderErrorCode, TaskName } from '@gateway/contracts';
 import type { AdapterFactory } from '../../../libs/providers/src/provider-adapter';
 import type { RateLimitInfo } from '../../../libs/providers/src/rate-limit';
-import type { RecordedRequest, VendorServer } from './vendor-server';
+import type { RecordedRequest, ScriptedResponse, VendorServer } from './vendor-server';
 
 export type StartedServer = VendorServer & { readonly baseUrl: string };
 
 export interface ErrorCase {
   readonly status: number;
   readonly variant?: string;
+  readonly code: ProviderErrorCode;
+  readonly retryable: boolean;
+  readonly retryAfterMs?: number;
+}
+
+export interface MidStreamError {
+  response(): ScriptedResponse;
   readonly code: ProviderErrorCode;
   readonly retryable: boolean;
   readonly retryAfterMs?: number;
@@ -38,6 +45,11 @@ export interface VendorCase {
   assertChatRequest(req: RecordedRequest, provider: ProviderConfig): void;
   readonly errors: readonly ErrorCase[];
   readonly streaming: boolean;
+  /**
+   * A stream that breaks off with the vendor's error after its first delta, and the taxonomy
+   * error it must surface as. Every streaming vendor has one.
+   */
+  readonly midStreamError?: MidStreamError;
   /** The rate-limit signals a successful answer of the test server carries, read back. */
   readonly rateLimitOnSuccess?: RateLimitInfo;
   /** Asserts how the image of an image task was sent. */

@@ -143,6 +143,17 @@ export const OPENAI_SHAPE: OpenAiShape = {
   model: (req) => `${req.body?.model ?? 'model'}-2024-07-18`,
 };
 
+/** An OpenAI-shaped stream: one delta, then an `error` chunk with this body (no `[DONE]`). */
+export function openAiStreamError(error: Record<string, unknown>): ScriptedResponse {
+  return {
+    headers: { 'content-type': 'text/event-stream' },
+    chunks: [
+      sse({ choices: [{ index: 0, delta: { content: 'Par' }, finish_reason: null }] }),
+      sse({ error }),
+    ],
+  };
+}
+
 export type OpenAiServer = VendorServer & { readonly baseUrl: string };
 
 /** Starts an OpenAI test server; `baseUrl` (with `/v1`) goes in the provider config. */

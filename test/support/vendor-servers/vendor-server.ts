@@ -27,6 +27,8 @@ export interface RecordedRequest {
   /** The body parsed as JSON, or undefined. */
   readonly body: Json;
   readonly rawBody: string;
+  /** The client's port: equal for requests sent on one kept-alive connection. */
+  readonly remotePort: number | undefined;
 }
 
 export interface ScriptedResponse {
@@ -154,6 +156,7 @@ export async function startVendorServer(behaviour: VendorBehaviour): Promise<Ven
         headers: req.headers,
         body,
         rawBody,
+        remotePort: req.socket.remotePort,
       };
       requests.push(recorded);
       res.on('close', () => {

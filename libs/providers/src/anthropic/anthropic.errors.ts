@@ -18,6 +18,8 @@ const BY_TYPE: Record<string, ProviderErrorCode> = {
   overloaded_error: 'overloaded',
 };
 
+const SPEND_CAP = 'enforced_spend_limit_reached';
+
 /** The HTTP status Anthropic uses for an error type, for errors met inside a stream. */
 export const ANTHROPIC_STATUS_OF_TYPE: Record<string, number> = {
   invalid_request_error: 400,
@@ -41,6 +43,10 @@ export function mapAnthropicError(res: ErrorResponse, label: string): ProviderEr
     (res.text.slice(0, 300) || `HTTP ${res.status}`);
   let code: ProviderErrorCode = (type && BY_TYPE[type]) || codeForStatus(res.status);
   if (code === 'invalid_request' && looksLikeContextLength(message)) code = 'context_length';
+  // The monthly spend cap answers as a rate limit, but no wait lifts it before next month.
+  else if (parsed.success && parsed.data.error.details?.error_code === SPEND_CAP) {
+    code = 'quota_exhausted';
+  }
   const waits = code === 'rate_limited' || code === 'overloaded';
   const retryAfterMs = waits ? waitFromRateLimit(res.rateLimit) : res.rateLimit?.retryAfterMs;
   const shouldRetry = header(res.headers, 'x-should-retry');

@@ -43,5 +43,10 @@ export const AnthropicStreamEvent = z.object({
 });
 
 export const AnthropicErrorBody = z.object({
-  error: z.object({ type: z.string(), message: z.string().optional() }),
+  error: z.object({
+    type: z.string(),
+    message: z.string().optional(),
+    /** Tells a spent monthly cap (`enforced_spend_limit_reached`) from a rate limit. */
+    details: z.object({ error_code: z.string().optional() }).nullish(),
+  }),
 });

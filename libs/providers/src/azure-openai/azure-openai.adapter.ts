@@ -26,12 +26,14 @@ export const azureOpenAiAdapterFactory: AdapterFactory = {
   type: 'azure-openai',
   tasks: OPENAI_TASKS,
   hasCredentials: (p) => !!p.apiKey || !!p.apiKeys?.length,
+  configProblems: (p) =>
+    p.baseUrl
+      ? []
+      : [
+          `baseUrl: provider "${p.id}" (azure-openai) needs its resource root, e.g. https://my-resource.openai.azure.com`,
+        ],
   create: (p: ProviderConfig) => {
-    if (!p.baseUrl) {
-      throw new Error(
-        `Provider "${p.id}" (azure-openai) needs baseUrl: the resource root, e.g. https://my-resource.openai.azure.com`,
-      );
-    }
+    if (!p.baseUrl) throw new Error(azureOpenAiAdapterFactory.configProblems!(p).join('; '));
     return new OpenAiAdapter(p, AZURE_OPENAI_FLAVOUR);
   },
 };

@@ -24,12 +24,14 @@ export const openAiCompatibleAdapterFactory: AdapterFactory = {
   type: 'openai-compatible',
   tasks: OPENAI_TASKS,
   hasCredentials: () => true,
+  configProblems: (p) =>
+    p.baseUrl
+      ? []
+      : [
+          `baseUrl: provider "${p.id}" (openai-compatible) needs the server's API root, e.g. http://localhost:11434/v1`,
+        ],
   create: (p) => {
-    if (!p.baseUrl) {
-      throw new Error(
-        `Provider "${p.id}" (openai-compatible) needs baseUrl, e.g. http://localhost:11434/v1`,
-      );
-    }
+    if (!p.baseUrl) throw new Error(openAiCompatibleAdapterFactory.configProblems!(p).join('; '));
     return new OpenAiAdapter(p, OPENAI_COMPATIBLE_FLAVOUR);
   },
 };

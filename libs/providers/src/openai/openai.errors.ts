@@ -5,6 +5,16 @@ import { header, waitFromRateLimit } from '../http/rate-limit-headers';
 import type { ErrorResponse } from '../http/vendor-client';
 import { OpenAiErrorBody, type OpenAiErrorFields } from './openai.schemas';
 
+/**
+ * 429 codes that no wait lifts: credit used up, or a hard monthly spend limit of the
+ * organization or project reached.
+ */
+const QUOTA_CODES: ReadonlySet<string> = new Set([
+  'insufficient_quota',
+  'organization_spend_limit_exceeded',
+  'project_spend_limit_exceeded',
+]);
+
 /** The error fields of an OpenAI-shaped error body, whatever its version. */
 export function openAiErrorFields(json: unknown): OpenAiErrorFields {
   const parsed = OpenAiErrorBody.safeParse(json);
@@ -26,8 +36,7 @@ export function mapOpenAiError(res: ErrorResponse, label: string): ProviderError
   const code = e.code === null || e.code === undefined ? undefined : String(e.code);
   const message = e.message ?? (res.text.slice(0, 300) || `HTTP ${res.status}`);
   let taxonomy: ProviderErrorCode = codeForStatus(res.status);
-  if (code === 'insufficient_quota' || e.type === 'insufficient_quota')
-    taxonomy = 'quota_exhausted';
+  if (QUOTA_CODES.has(code ?? '') || e.type === 'insufficient_quota') taxonomy = 'quota_exhausted';
   else if (
     code === 'context_length_exceeded' ||
     (res.status === 400 && looksLikeContextLength(message))
