@@ -2,7 +2,7 @@
 // npm: installs what is missing, builds what is stale, then hands over to the compiled
 // TypeScript script on Node 24 (the `node` dev dependency puts it first on PATH).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,14 +43,13 @@ if (!nodeVersion.startsWith('v24.')) {
 console.log(`Building (Node ${nodeVersion})...`);
 if (sh('npm', ['run', '--silent', 'build'], { env }) !== 0) process.exit(1);
 
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const child = spawn(
   'node',
   ['--enable-source-maps', join(root, 'dist', 'scripts', scripts[command]), ...rest],
   {
     cwd: root,
     stdio: 'inherit',
-    env: { ...env, GATEWAY_VERSION: pkg.version },
+    env,
   },
 );
 // Ctrl-C reaches the whole process group; a SIGTERM sent to this process alone is passed on.

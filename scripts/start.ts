@@ -3,12 +3,9 @@ import { join, resolve } from 'node:path';
 import { loadGatewayConfig, loadRuntimeEnv } from '@gateway/config';
 import { kafkaSecurityOptions, resolveTopics } from '@gateway/events';
 import { adapterCatalogue } from '@gateway/providers';
-import { startInfra } from '../infra/src';
+import { startInfra, type InfraHandle } from '../infra/src';
 import { ensureAdminKey, ensureDevKey } from './lib/dev-credentials';
 import { Supervisor } from './lib/supervisor';
-
-/** Stops what was started when startup fails half-way. */
-let cleanup: (() => Promise<void>) | undefined;
 
 const APPS = [
   'ingest-api',
@@ -17,25 +14,56 @@ const APPS = [
   'worker-vision',
   'dispatcher',
 ] as const;
-const METRICS_PORTS: Record<string, number> = {
-  'worker-llm': 9101,
-  'worker-embeddings': 9102,
-  'worker-vision': 9103,
-  dispatcher: 9104,
+/** Apps without an HTTP API serve /metrics on METRICS_PORT (default 9101), +1, +2, +3. */
+const METRICS_OFFSETS: Record<string, number> = {
+  'worker-llm': 0,
+  'worker-embeddings': 1,
+  'worker-vision': 2,
+  dispatcher: 3,
 };
+const DEFAULT_METRICS_PORT = 9101;
+
+const say = (m: string) => console.log(`[gateway] ${m}`);
+
+/**
+ * What is running, for the stop path. Ctrl-C can come at any time, also while Redis and
+ * Kafka are still starting: those are stopped then too.
+ */
+const running: {
+  startup: AbortController;
+  infra?: Promise<InfraHandle>;
+  sup?: Supervisor;
+  stopping: boolean;
+} = { startup: new AbortController(), stopping: false };
+
+/** Stops the apps, then the Redis and Kafka this process started, and exits. */
+async function stop(reason: string, code: number): Promise<void> {
+  if (running.stopping) return;
+  running.stopping = true;
+  // Before Redis and Kafka are up this cancels their startup; afterwards it does nothing.
+  running.startup.abort();
+  say(`${reason}: stopping the apps, then Redis and Kafka...`);
+  const s = Date.now();
+  await running.sup?.stop(4000);
+  const infra = await running.infra?.catch(() => undefined);
+  await infra?.stop();
+  say(`stopped in ${Date.now() - s} ms`);
+  process.exit(code);
+}
 
 /** `npm start`: Redis, Kafka, every app supervised; Ctrl-C stops apps, then infrastructure. */
 async function main(): Promise<void> {
   const t0 = Date.now();
+  process.on('SIGINT', () => void stop('SIGINT', 0));
+  process.on('SIGTERM', () => void stop('SIGTERM', 0));
   // npm runs us from the repository; the compiled apps sit beside this compiled file.
   const root = process.cwd();
   const dist = resolve(__dirname, '..');
   const env = loadRuntimeEnv(process.env, root);
-  const say = (m: string) => console.log(`[gateway] ${m}`);
   mkdirSync(env.dataDir, { recursive: true });
   const config = loadGatewayConfig(env.configPath, env.vars, adapterCatalogue);
   const topics = resolveTopics(config.kafka.topics, env.topicPrefix);
-  const infra = await startInfra({
+  running.infra = startInfra({
     repoRoot: root,
     dataDir: env.dataDir,
     redisUrl: env.redisUrl,
@@ -49,8 +77,9 @@ async function main(): Promise<void> {
     kafkaControllerPort: process.env.KAFKA_CONTROLLER_PORT
       ? Number(process.env.KAFKA_CONTROLLER_PORT)
       : undefined,
+    signal: running.startup.signal,
   });
-  cleanup = () => infra.stop();
+  const infra = await running.infra;
   const admin = ensureAdminKey(env.dataDir, env.adminKey);
   const devTenant = config.tenants.find((t) => t.id === 'dev')?.id ?? config.tenants[0]?.id;
   const dev = devTenant
@@ -61,6 +90,7 @@ async function main(): Promise<void> {
         tenantId: devTenant,
       })
     : undefined;
+  if (running.stopping) return;
 
   const writePids = () =>
     writeFileSync(
@@ -76,6 +106,7 @@ async function main(): Promise<void> {
         2,
       ),
     );
+  const metricsPort = env.metricsPort ?? DEFAULT_METRICS_PORT;
   const sup = new Supervisor(
     dist,
     join(env.dataDir, 'logs'),
@@ -83,29 +114,17 @@ async function main(): Promise<void> {
     say,
     () => writePids(),
   );
+  running.sup = sup;
   for (const app of APPS)
     sup.start({
       name: app,
-      env: METRICS_PORTS[app] ? { METRICS_PORT: String(METRICS_PORTS[app]) } : {},
+      env:
+        app in METRICS_OFFSETS ? { METRICS_PORT: String(metricsPort + METRICS_OFFSETS[app]) } : {},
     });
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    say(`${signal}: stopping the apps, then Redis and Kafka...`);
-    const s = Date.now();
-    await sup.stop(4000);
-    await infra.stop();
-    say(`stopped in ${Date.now() - s} ms`);
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
 
   const url = `http://${env.host}:${env.port}`;
   const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && !stopping) {
+  while (Date.now() < deadline && !running.stopping) {
     const ok = await fetch(`${url}/readyz`).then(
       (r) => r.status === 200,
       () => false,
@@ -113,10 +132,10 @@ async function main(): Promise<void> {
     if (ok) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  if (stopping) return;
+  if (running.stopping) return;
   if (Date.now() >= deadline) {
     say(`the gateway did not become ready within 60 s; see ${join(env.dataDir, 'logs')}`);
-    await stop('startup failure');
+    await stop('startup failure', 1);
     return;
   }
   say(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -130,7 +149,9 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (e: unknown) => {
+  // A cancelled startup (Ctrl-C) is finished by stop() itself.
+  if (running.stopping) return;
   console.error(`[gateway] start failed: ${(e as Error).message}`);
-  await cleanup?.().catch(() => undefined);
-  process.exit(1);
+  if (running.infra) await stop('start failed', 1);
+  else process.exit(1);
 });

@@ -43,11 +43,18 @@ export async function startInfra(opts: {
   /** The apps' Kafka TLS/SASL settings, for probing and creating topics on an existing broker. */
   kafkaClient?: KafkaClientSecurity;
   kafkaSecureListener?: SecureListener;
+  /** Aborting stops the servers still starting (Ctrl-C during startup); the call rejects. */
+  signal?: AbortSignal;
 }): Promise<InfraHandle> {
-  const [redis, kafka] = await Promise.all([
+  const [redisStart, kafkaStart] = await Promise.allSettled([
     opts.redisClusterNodes?.length
       ? useRedisCluster(opts.redisClusterNodes, opts.log)
-      : startRedis({ url: opts.redisUrl, dataDir: opts.dataDir, log: opts.log }),
+      : startRedis({
+          url: opts.redisUrl,
+          dataDir: opts.dataDir,
+          log: opts.log,
+          signal: opts.signal,
+        }),
     startKafka({
       brokers: opts.kafkaBrokers,
       dataDir: opts.dataDir,
@@ -58,16 +65,32 @@ export async function startInfra(opts: {
       partitions: opts.partitions,
       client: opts.kafkaClient,
       secureListener: opts.kafkaSecureListener,
+      signal: opts.signal,
     }),
   ]);
-  await ensureTopics(kafka.brokers, opts.topics, opts.partitions, opts.kafkaClient);
-  return {
-    redis,
-    kafka,
-    stop: async () => {
-      await Promise.allSettled([kafka.stop(), redis.stop()]);
-    },
+  // A server that started is stopped again when the other one (or creating the topics)
+  // failed: a failed or cancelled start leaves nothing behind.
+  const started = [redisStart, kafkaStart].flatMap((r) =>
+    r.status === 'fulfilled' ? [r.value] : [],
+  );
+  const stop = async () => {
+    await Promise.allSettled(started.map((h) => h.stop()));
   };
+  if (redisStart.status === 'rejected' || kafkaStart.status === 'rejected') {
+    await stop();
+    const failed = [redisStart, kafkaStart].find(
+      (r): r is PromiseRejectedResult => r.status === 'rejected',
+    );
+    throw failed?.reason;
+  }
+  const [redis, kafka] = [redisStart.value, kafkaStart.value];
+  try {
+    await ensureTopics(kafka.brokers, opts.topics, opts.partitions, opts.kafkaClient);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { redis, kafka, stop };
 }
 
 /** An existing Redis Cluster: checked, never started or stopped here. */

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
-import { hasCommand, run, stopProcess, waitFor } from './process-utils';
+import { hasCommand, run, stopProcess, untilReady, waitFor } from './process-utils';
 
 /** The Kafka version the broker runs (kept in sync with infra/kafka/pom.xml). */
 export const KAFKA_VERSION = '4.1.2';
@@ -56,20 +56,35 @@ export async function kafkaAnswers(
   }
 }
 
+const JAVA_FIX = 'sudo apt-get install -y openjdk-17-jre-headless (or set KAFKA_BROKERS)';
+
+/** The major version `java -version` reports (8 for "1.8.0_392"), or undefined if unreadable. */
+export function javaMajorVersion(): number | undefined {
+  const r = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  const m = /version "(\d+)(?:\.(\d+))?/.exec(`${r.stderr ?? ''}${r.stdout ?? ''}`);
+  if (!m) return undefined;
+  const first = Number(m[1]);
+  return first === 1 && m[2] ? Number(m[2]) : first;
+}
+
+/** The Kafka 4.x broker runs on Java 17 or later: fails with the fix otherwise. */
+export function ensureJava(): void {
+  if (!hasCommand('java')) throw new Error(`Java 17+ is needed to run Kafka: ${JAVA_FIX}.`);
+  const major = javaMajorVersion();
+  if (major !== undefined && major < 17)
+    throw new Error(`Kafka ${KAFKA_VERSION} needs Java 17+, found Java ${major}: ${JAVA_FIX}.`);
+}
+
 /** Resolves the broker's jars from Maven Central into `cacheDir` once; returns the folder. */
 export async function resolveKafkaJars(
   repoRoot: string,
   cacheDir: string,
   log: (m: string) => void,
+  signal?: AbortSignal,
 ): Promise<string> {
   const libs = join(cacheDir, `kafka-${KAFKA_VERSION}`, 'libs');
   const marker = join(libs, '.complete');
   if (existsSync(marker)) return libs;
-  if (!hasCommand('java')) {
-    throw new Error(
-      'Java 17+ is needed to run Kafka: sudo apt-get install -y openjdk-17-jre-headless (or set KAFKA_BROKERS).',
-    );
-  }
   if (!hasCommand('mvn')) {
     throw new Error(
       'Maven is needed to fetch Kafka: sudo apt-get install -y maven (or set KAFKA_BROKERS).',
@@ -91,7 +106,7 @@ export async function resolveKafkaJars(
       '-DincludeScope=runtime',
       `-Dkafka.version=${KAFKA_VERSION}`,
     ],
-    { quiet: true },
+    { quiet: true, signal },
   );
   if (!readdirSync(libs).some((f) => f.startsWith('kafka_2.13-'))) {
     throw new Error(`Maven did not fetch the Kafka jars into ${libs}`);
@@ -185,6 +200,8 @@ export async function startKafka(opts: {
   /** The apps' TLS/SASL settings: a broker that needs them is an existing one, never ours. */
   client?: KafkaClientSecurity;
   secureListener?: SecureListener;
+  /** Aborting stops a broker still starting (Ctrl-C during startup). */
+  signal?: AbortSignal;
 }): Promise<KafkaHandle> {
   if (await kafkaAnswers(opts.brokers, 2000, opts.client)) {
     opts.log(`Kafka: using the broker at ${opts.brokers.join(',')}`);
@@ -199,7 +216,9 @@ export async function startKafka(opts: {
   }
   const port = Number(portText || 9092);
   const controllerPort = opts.controllerPort ?? port + 1;
-  const libs = await resolveKafkaJars(opts.repoRoot, opts.cacheDir, opts.log);
+  // Checked before the jars are fetched and on every start: cached jars still need a JDK.
+  ensureJava();
+  const libs = await resolveKafkaJars(opts.repoRoot, opts.cacheDir, opts.log, opts.signal);
   const dir = resolve(opts.dataDir, 'kafka');
   const logDir = join(dir, 'data');
   mkdirSync(logDir, { recursive: true });
@@ -235,6 +254,7 @@ export async function startKafka(opts: {
     const clusterId = 'A' + randomBytes(16).toString('base64url').slice(1);
     await run('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], {
       quiet: true,
+      signal: opts.signal,
     });
   }
   const out = openSync(join(dir, 'stdout.log'), 'a');
@@ -242,22 +262,25 @@ export async function startKafka(opts: {
     stdio: ['ignore', out, out],
     detached: true,
   });
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) =>
-      reject(new Error(`Kafka exited with ${code}; see ${join(dir, 'server.log')}`)),
-    ),
+  await untilReady(
+    child,
+    (stopWaiting) =>
+      waitFor(
+        `Kafka on port ${port}`,
+        () => kafkaAnswers(opts.brokers, 1000),
+        90_000,
+        300,
+        stopWaiting,
+      ),
+    { what: 'Kafka', exitHint: join(dir, 'server.log'), graceMs: 5000, signal: opts.signal },
   );
-  exited.catch(() => undefined);
-  await Promise.race([
-    waitFor(`Kafka on port ${port}`, () => kafkaAnswers(opts.brokers, 1000), 90_000, 300),
-    exited,
-  ]);
   opts.log(`Kafka: started a KRaft broker on 127.0.0.1:${port} (pid ${child.pid}, data in ${dir})`);
   return {
     brokers: opts.brokers,
     child,
     ...(secure ? { secureBrokers: [`127.0.0.1:${secure.listener.port}`] } : {}),
-    stop: () => stopProcess(child, 8000),
+    // 5 s: with the apps' 4 s, Ctrl-C finishes within the promised 10 s.
+    stop: () => stopProcess(child, 5000),
   };
 }
 

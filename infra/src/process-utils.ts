@@ -20,19 +20,57 @@ export function hasCommand(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
-/** Polls `check` until it resolves true or the deadline passes. */
+/** Polls `check` until it resolves true, the deadline passes or `signal` is aborted. */
 export async function waitFor(
   what: string,
   check: () => Promise<boolean>,
   timeoutMs: number,
   intervalMs = 200,
+  signal?: AbortSignal,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (signal?.aborted) throw new Error(`Stopped waiting for ${what}`);
     if (await check().catch(() => false)) return;
     if (Date.now() > deadline)
       throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/**
+ * Waits until a server process just spawned (detached, so Ctrl-C does not reach it before
+ * the apps have stopped) answers. When it does not get there (it exits, the wait times out,
+ * or `signal` is aborted: Ctrl-C during startup) the process is stopped before this rejects,
+ * so a failed or cancelled start leaves nothing running.
+ */
+export async function untilReady(
+  child: ChildProcess,
+  ready: (stopWaiting: AbortSignal) => Promise<void>,
+  opts: { what: string; exitHint: string; graceMs: number; signal?: AbortSignal },
+): Promise<void> {
+  const waiting = new AbortController();
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code, sig) =>
+      reject(new Error(`${opts.what} exited with ${code ?? sig}; see ${opts.exitHint}`)),
+    ),
+  );
+  exited.catch(() => undefined);
+  let onAbort: () => void = () => undefined;
+  const cancelled = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new Error(`Startup of ${opts.what} cancelled`));
+    if (opts.signal?.aborted) onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  cancelled.catch(() => undefined);
+  try {
+    await Promise.race([ready(waiting.signal), exited, cancelled]);
+  } catch (e) {
+    await stopProcess(child, opts.graceMs);
+    throw e;
+  } finally {
+    waiting.abort();
+    opts.signal?.removeEventListener('abort', onAbort);
   }
 }
 
@@ -60,12 +98,14 @@ export function isAlive(pid: number): boolean {
 export async function run(
   cmd: string,
   args: string[],
-  opts: { cwd?: string; quiet?: boolean; env?: NodeJS.ProcessEnv } = {},
+  opts: { cwd?: string; quiet?: boolean; env?: NodeJS.ProcessEnv; signal?: AbortSignal } = {},
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
+      // Aborting kills the command (SIGTERM) and rejects with the abort error.
+      signal: opts.signal,
       stdio: opts.quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     });
     let out = '';

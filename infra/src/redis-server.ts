@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { hasCommand, run, stopProcess, waitFor } from './process-utils';
+import { hasCommand, run, stopProcess, untilReady, waitFor } from './process-utils';
 
 export interface RedisHandle {
   readonly url: string;
@@ -32,9 +32,11 @@ export async function redisAnswers(url: string, timeoutMs = 1000): Promise<boole
 }
 
 /** Installs redis-server with apt-get when we may; otherwise fails with the command to run. */
-export async function ensureRedisServerInstalled(log: (m: string) => void): Promise<void> {
+export async function ensureRedisServerInstalled(
+  log: (m: string) => void,
+  isRoot = process.getuid?.() === 0,
+): Promise<void> {
   if (hasCommand('redis-server')) return;
-  const isRoot = process.getuid?.() === 0;
   if (isRoot && hasCommand('apt-get')) {
     log('redis-server is missing: installing it with apt-get (Debian/Ubuntu)...');
     await run('apt-get', ['update', '-q'], { quiet: true });
@@ -58,6 +60,8 @@ export async function startRedis(opts: {
   url: string;
   dataDir: string;
   log: (m: string) => void;
+  /** Aborting stops a server still starting (Ctrl-C during startup). */
+  signal?: AbortSignal;
 }): Promise<RedisHandle> {
   if (await redisAnswers(opts.url)) {
     opts.log(`Redis: using the server at ${opts.url}`);
@@ -87,16 +91,12 @@ export async function startRedis(opts: {
   const confPath = join(dir, 'redis.conf');
   writeFileSync(confPath, conf + '\n');
   const child = spawn('redis-server', [confPath], { stdio: 'ignore', detached: true });
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) =>
-      reject(new Error(`redis-server exited with ${code}; see ${join(dir, 'redis.log')}`)),
-    ),
+  await untilReady(
+    child,
+    (stopWaiting) =>
+      waitFor(`Redis on port ${port}`, () => redisAnswers(opts.url, 500), 15_000, 200, stopWaiting),
+    { what: 'redis-server', exitHint: join(dir, 'redis.log'), graceMs: 5000, signal: opts.signal },
   );
-  exited.catch(() => undefined);
-  await Promise.race([
-    waitFor(`Redis on port ${port}`, () => redisAnswers(opts.url, 500), 15_000),
-    exited,
-  ]);
   opts.log(`Redis: started redis-server on ${opts.url} (pid ${child.pid}, data in ${dir})`);
   return {
     url: opts.url,

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Queue, Worker } from 'bullmq';
 import { Kafka, logLevel } from 'kafkajs';
-import { freePort, isAlive, startInfra, type InfraHandle } from '../../infra/src';
+import { Redis } from 'ioredis';
+import { freePort, isAlive, redisAnswers, startInfra, type InfraHandle } from '../../infra/src';
 import { repoRoot } from '../support/repo';
 
 describe('platform bootstrap from nothing', () => {
@@ -88,5 +89,36 @@ describe('platform bootstrap from nothing', () => {
     await infra.stop();
     infra = undefined;
     assert.deepEqual(pids.filter(isAlive), [], 'no process left behind');
+  });
+
+  it('a start that fails half-way stops the Redis it had started', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-platform-half-'));
+    const redisUrl = `redis://127.0.0.1:${await freePort()}`;
+    try {
+      // Kafka cannot start (a two-broker list is never started locally) while Redis can.
+      await assert.rejects(
+        startInfra({
+          repoRoot: repoRoot(),
+          dataDir: dir,
+          redisUrl,
+          kafkaBrokers: [`127.0.0.1:${await freePort()}`, `127.0.0.1:${await freePort()}`],
+          topics: [],
+          partitions: 1,
+          log: () => undefined,
+        }),
+        /No Kafka broker answers/,
+      );
+      assert.ok(existsSync(join(dir, 'redis', 'redis.conf')), 'Redis was being started');
+      // Give a Redis left running the time to come up, so the check below cannot miss it.
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(await redisAnswers(redisUrl), false, 'no Redis left running');
+    } finally {
+      if (await redisAnswers(redisUrl)) {
+        const leftover = new Redis(redisUrl);
+        await leftover.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
+        leftover.disconnect();
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

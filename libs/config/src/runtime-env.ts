@@ -57,7 +57,6 @@ const RuntimeEnvSchema = z.object({
     .int()
     .min(1024)
     .default(10 * 1024 * 1024),
-  WORKER_CLASSES: z.string().optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().optional(),
   /** Where blobs (large payloads, batch files) live: `local` (GATEWAY_DATA_DIR/blobs) or `s3`. */
   GATEWAY_BLOB_STORE: z.enum(['local', 's3']).default('local'),
@@ -80,6 +79,11 @@ const RuntimeEnvSchema = z.object({
    */
   GATEWAY_BATCH_HOUR_SECONDS: z.coerce.number().int().min(1).max(3600).default(3600),
 });
+
+/** Every environment variable the apps read (the README's configuration table lists each). */
+export const RUNTIME_ENV_NAMES: readonly string[] = Object.freeze(
+  Object.keys(RuntimeEnvSchema.shape),
+);
 
 export type BlobStoreEnv =
   | { readonly kind: 'local' }
