@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { GatewayConfig } from '@gateway/config';
 import { repoRoot } from '../support/repo';
 
 // No Docker engine runs on the development machines, so the compose file's structure is
@@ -48,8 +49,20 @@ describe('docker-compose.yml', () => {
       }
       assert.equal(s.depends_on?.redis?.condition, 'service_healthy');
       assert.equal(s.depends_on?.kafka?.condition, 'service_healthy');
+      assert.equal(s.depends_on?.['kafka-topics']?.condition, 'service_completed_successfully');
     }
     assert.deepEqual(doc.services['ingest-api'].ports, ['127.0.0.1:8080:8080']);
+  });
+
+  it('creates the four topics of gateway.yaml up front, with its default partitions', () => {
+    const job = doc.services['kafka-topics'];
+    assert.equal(job.image, doc.services.kafka.image);
+    assert.equal(job.depends_on?.kafka?.condition, 'service_healthy');
+    const script = job.command!.join(' ');
+    const cfg = GatewayConfig.parse({});
+    for (const topic of Object.values(cfg.kafka.topics)) assert.ok(script.includes(topic), topic);
+    assert.match(script, new RegExp(`--partitions ${cfg.kafka.partitions}\\b`));
+    assert.match(script, /--if-not-exists/);
   });
 
   it('builds a multi-stage image that runs as a non-root user', () => {
