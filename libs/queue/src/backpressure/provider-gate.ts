@@ -3,45 +3,32 @@ import { metrics } from '@gateway/observability';
 import type { RedisClient as Redis } from '@gateway/storage';
 import type { BackpressureKeys, GateSettings } from './backpressure-keys';
 import { classify, pauseFor, type CallReport } from './call-outcome';
-import { ACQUIRE, PAUSE, RELEASE, RELEASE_ACQUIRE, RENEW } from './limiter.scripts';
+import {
+  acquireCall,
+  acquired,
+  gateCommands,
+  LEASE_TTL_MS,
+  releaseArgs,
+  type Acquired,
+  type GateRedis,
+  type GateResult,
+  type Lease,
+} from './gate-protocol';
 
 export type { CallReport } from './call-outcome';
+export type { GateResult, Lease } from './gate-protocol';
 
-type GateRedis = Redis & {
-  gwBpAcquire(
-    ...a: (string | number)[]
-  ): Promise<[number, number, number | string, number | undefined]>;
-  gwBpRelease(...a: (string | number)[]): Promise<string>;
-  gwBpHandOff(
-    ...a: (string | number)[]
-  ): Promise<[string, number, number, number | string, number | undefined]>;
-  gwBpPause(...a: (string | number)[]): Promise<number>;
-  gwBpRenew(...a: (string | number)[]): Promise<number>;
-};
-
-/** A slot for one provider call; give it back with `settle` whatever happens. */
-export interface Lease {
-  readonly id: string;
-  readonly deploymentId: string;
-  readonly inFlight: number;
-  readonly probe: boolean;
-  readonly settings: GateSettings;
-  readonly startedAt: number;
-}
-
-/** What acquiring gave: a slot, or a deployment-wide pause the queue should honour. */
-export type GateResult =
-  | { kind: 'lease'; lease: Lease }
-  | { kind: 'paused'; ms: number; reason: 'paused' | 'breaker' }
-  | { kind: 'aborted' };
-
-const LEASE_TTL_MS = 15_000;
 const POLL_MS = 15;
+/**
+ * A deployment pause up to this long (a short Retry-After) is waited out by the calls already
+ * waiting here: they keep their place and go as soon as it ends, where sending each back to
+ * the queue would cost a round of re-fetching. The queue itself is paused all the same (the
+ * call that met the 429 pauses it), so no new job is taken meanwhile. Longer pauses, and an
+ * open breaker, hand every waiter back at once.
+ */
+const HOLD_PAUSE_MS = 1000;
 
-type Acquired =
-  | { kind: 'leases'; leases: Lease[] }
-  | Extract<GateResult, { kind: 'paused' }>
-  | { kind: 'wait'; waitMs: number };
+const holds = (r: { reason: string; ms: number }) => r.reason === 'paused' && r.ms <= HOLD_PAUSE_MS;
 
 interface Waiter {
   settings: GateSettings;
@@ -66,14 +53,7 @@ export class ProviderGate {
     redis: Redis,
     private readonly keys: BackpressureKeys,
   ) {
-    if (!('gwBpAcquire' in redis)) {
-      redis.defineCommand('gwBpAcquire', { numberOfKeys: 3, lua: ACQUIRE });
-      redis.defineCommand('gwBpRelease', { numberOfKeys: 2, lua: RELEASE });
-      redis.defineCommand('gwBpHandOff', { numberOfKeys: 3, lua: RELEASE_ACQUIRE });
-      redis.defineCommand('gwBpPause', { numberOfKeys: 1, lua: PAUSE });
-      redis.defineCommand('gwBpRenew', { numberOfKeys: 1, lua: RENEW });
-    }
-    this.redis = redis as GateRedis;
+    this.redis = gateCommands(redis);
     // Leases outlive a dead worker by at most their TTL: live ones are renewed.
     this.renewTimer = setInterval(() => void this.renew().catch(() => 0), LEASE_TTL_MS / 3);
     this.renewTimer.unref();
@@ -105,8 +85,9 @@ export class ProviderGate {
       if (r.kind === 'leases') {
         await this.grant(list, r.leases);
       } else if (r.kind === 'paused') {
-        // The whole deployment waits: every local waiter goes back to the queue.
-        list.splice(0).forEach((w) => w.resolve(r));
+        // The whole deployment waits: a short pause here, else every waiter back to the queue.
+        if (holds(r)) await this.sleep(deploymentId, r.ms);
+        else list.splice(0).forEach((w) => w.resolve(r));
       } else {
         await this.sleep(deploymentId, r.waitMs || POLL_MS + Math.random() * POLL_MS);
       }
@@ -132,70 +113,19 @@ export class ProviderGate {
   ): Promise<Acquired> {
     const now = Date.now();
     const base = randomBytes(8).toString('hex');
-    const [keys, args] = this.acquireArgs(deploymentId, s, wanted, now, base);
-    const reply = await this.redis.gwBpAcquire(...keys, ...args);
-    return this.acquired(deploymentId, s, now, base, reply);
+    const call = acquireCall(this.keys, deploymentId, s, wanted, now, base);
+    const reply = await this.redis.gwBpAcquire(...call.keys, ...call.args);
+    return this.hold(acquired(deploymentId, s, now, base, reply));
   }
 
-  private acquireArgs(
-    deploymentId: string,
-    s: GateSettings,
-    wanted: number,
-    now: number,
-    base: string,
-  ): [string[], (string | number)[]] {
-    const window = now - (now % 60_000);
-    return [
-      [
-        this.keys.state(deploymentId),
-        this.keys.leases(deploymentId),
-        this.keys.rpm(deploymentId, window),
-      ],
-      [
-        now,
-        base,
-        LEASE_TTL_MS,
-        s.maxConcurrency,
-        s.adaptive.min,
-        s.adaptive.initial,
-        s.adaptive.enabled ? 1 : 0,
-        s.rpm,
-        window,
-        s.breaker.openMs,
-        wanted,
-      ],
-    ];
-  }
-
-  /** Turns the acquire script's reply into leases (ids `<base>.<i>`) or a reason to wait. */
-  private acquired(
-    deploymentId: string,
-    s: GateSettings,
-    now: number,
-    base: string,
-    [ok, a, b, granted]: [number, number, number | string, number | undefined],
-  ): Acquired {
-    if (ok === 1) {
-      let set = this.held.get(deploymentId);
-      if (!set) this.held.set(deploymentId, (set = new Set()));
-      const leases: Lease[] = [];
-      for (let i = 1; i <= (granted ?? 1); i++) {
-        const id = `${base}.${i}`;
-        set.add(id);
-        // inFlight: the calls in flight with this one, as the 429 rule needs.
-        leases.push({
-          id,
-          deploymentId,
-          inFlight: a + i,
-          probe: b === 1,
-          settings: s,
-          startedAt: now,
-        });
-      }
-      return { kind: 'leases', leases };
-    }
-    if (b === 'paused' || b === 'breaker') return { kind: 'paused', ms: a, reason: b };
-    return { kind: 'wait', waitMs: b === 'pace' ? a : 0 };
+  /** Records granted leases as this process's, so they are renewed while their calls run. */
+  private hold(r: Acquired): Acquired {
+    if (r.kind !== 'leases' || r.leases.length === 0) return r;
+    const dep = r.leases[0].deploymentId;
+    let set = this.held.get(dep);
+    if (!set) this.held.set(dep, (set = new Set()));
+    for (const l of r.leases) set.add(l.id);
+    return r;
   }
 
   /** Hands leases to this process's waiters in order; a slot nobody takes goes straight back. */
@@ -217,55 +147,41 @@ export class ProviderGate {
    */
   async settle(lease: Lease, report: CallReport | undefined): Promise<void> {
     const now = Date.now();
+    const dep = lease.deploymentId;
     const s = lease.settings;
-    this.held.get(lease.deploymentId)?.delete(lease.id);
+    this.held.get(dep)?.delete(lease.id);
     const outcome = report ? classify(report.error) : 'neutral';
     const pauseMs = report ? pauseFor(report) : 0;
-    const releaseKeys = [this.keys.state(lease.deploymentId), this.keys.leases(lease.deploymentId)];
-    const releaseArgs = [
-      now,
-      lease.id,
-      outcome,
-      report?.latencyMs ?? now - lease.startedAt,
-      lease.inFlight,
-      s.maxConcurrency,
-      s.adaptive.min,
-      s.adaptive.enabled ? 1 : 0,
-      s.adaptive.latencyTolerance,
-      s.adaptive.probeEvery,
-      s.adaptive.ceilingTtlMs,
-      s.adaptive.backoff,
-      lease.probe ? 1 : 0,
-      s.breaker.failureThreshold,
-      s.breaker.openMs,
-    ];
-    const list = this.waiters.get(lease.deploymentId);
+    // The pause first: no replica may take the freed slot before it holds.
+    if (pauseMs > 0) await this.pause(dep, pauseMs, outcome);
+    const released = releaseArgs(lease, outcome, report?.latencyMs ?? now - lease.startedAt, now);
+    const list = this.waiters.get(dep);
     const head = list?.find((w) => !w.signal.aborted);
     let limit: string;
     if (list && head && pauseMs === 0) {
       const base = randomBytes(8).toString('hex');
-      const [keys, args] = this.acquireArgs(
-        lease.deploymentId,
-        head.settings,
-        list.length,
-        now,
-        base,
+      const call = acquireCall(this.keys, dep, head.settings, list.length, now, base);
+      const [after, ...reply] = await this.redis.gwBpHandOff(
+        ...call.keys,
+        ...released,
+        ...call.args,
       );
-      const [after, ...reply] = await this.redis.gwBpHandOff(...keys, ...releaseArgs, ...args);
       limit = after;
-      const r = this.acquired(lease.deploymentId, head.settings, now, base, reply);
+      const r = this.hold(acquired(dep, head.settings, now, base, reply));
       if (r.kind === 'leases') await this.grant(list, r.leases);
-      else if (r.kind === 'paused') list.splice(0).forEach((w) => w.resolve(r));
+      else if (r.kind === 'paused' && !holds(r)) list.splice(0).forEach((w) => w.resolve(r));
     } else {
-      limit = await this.redis.gwBpRelease(...releaseKeys, ...releaseArgs);
+      limit = await this.redis.gwBpRelease(
+        this.keys.state(dep),
+        this.keys.leases(dep),
+        ...released,
+      );
     }
     // The adaptive limit as this call left it, for `gateway_concurrency_limit`.
     if (Number.isFinite(Number(limit)))
-      metrics().concurrencyLimit.set({ deployment: lease.deploymentId }, Number(limit));
-    this.wake.get(lease.deploymentId)?.();
-    if (pauseMs > 0) await this.pause(lease.deploymentId, pauseMs, outcome);
-    if (s.tpm > 0 && report?.tokens)
-      await this.spendTokens(lease.deploymentId, s.tpm, report.tokens);
+      metrics().concurrencyLimit.set({ deployment: dep }, Number(limit));
+    this.wake.get(dep)?.();
+    if (s.tpm > 0 && report?.tokens) await this.spendTokens(dep, s.tpm, report.tokens);
   }
 
   /** Pauses the deployment for every replica (their acquires answer `paused`). */
