@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
+import { isCluster } from '@gateway/storage';
 import { startGateway, type Gateway } from '../support/gateway-harness';
 import { call } from '../support/http';
 import { readSse, type SseEvent } from '../support/sse';
@@ -94,10 +94,14 @@ describe('job events over SSE', () => {
       model: 'slow',
       input: { stream: true, messages: [{ role: 'user', content: 'What is 2+2?' }] },
     };
-    const sub = new Redis(gw.redisUrl);
-    const monitor = await sub.monitor();
+    const sub = gw.redis();
+    await sub.ping();
+    // On a Cluster each master sees only its own commands and its own subscribers: watch all.
+    const nodes = isCluster(sub) ? sub.nodes('master') : [sub];
+    const monitors = await Promise.all(nodes.map((n) => n.monitor()));
     const commands: string[][] = [];
-    monitor.on('monitor', (_time: string, args: string[]) => commands.push(args));
+    for (const monitor of monitors)
+      monitor.on('monitor', (_time: string, args: string[]) => commands.push(args));
     try {
       const job = await call(`${gw.url}/v1/jobs`, { key, body });
       assert.equal(job.status, 202);
@@ -107,11 +111,16 @@ describe('job events over SSE', () => {
           evs.some((e) => e.event === 'done'),
         ),
       );
-      // One subscription to the job's delta channel serves every stream of the process.
+      // One subscription to the job's delta channel serves every stream of a process; the
+      // streams are spread over every ingest process when the gateway is scaled out.
       const channel = `${gw.prefix}:jobdelta:${id}`;
-      const subscribers = async () => Number((await sub.pubsub('NUMSUB', channel))[1]);
-      await until('the delta subscription', async () => (await subscribers()) > 0);
-      assert.equal(await subscribers(), 1);
+      const subscribers = async () => {
+        const counts = await Promise.all(nodes.map((n) => n.pubsub('NUMSUB', channel)));
+        return counts.reduce((sum, c) => sum + Number(c[1]), 0);
+      };
+      const processes = Math.min(STREAMS, gw.scale);
+      await until('the delta subscriptions', async () => (await subscribers()) >= processes);
+      assert.equal(await subscribers(), processes);
       const results = await Promise.all(streams);
       const deltaKey = commands.find((c) => c[0] === 'xadd' && c[1].endsWith(`:deltas:${id}`))![1];
       const entries = await sub.xlen(deltaKey);
@@ -138,7 +147,7 @@ describe('job events over SSE', () => {
         `[sse] ${xreads} XREADs for ${STREAMS} streams × ${entries} entries; delta lag p50 ${lags[lags.length >> 1]} ms, max ${lags.at(-1)} ms`,
       );
     } finally {
-      monitor.disconnect();
+      for (const monitor of monitors) monitor.disconnect();
       sub.disconnect();
     }
   });
