@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { isCluster } from '@gateway/storage';
+import { Redis } from 'ioredis';
 import { startGateway, type Gateway } from '../support/gateway-harness';
 import { call } from '../support/http';
 import { readSse, type SseEvent } from '../support/sse';
@@ -95,14 +95,19 @@ describe('job events over SSE', () => {
       input: { stream: true, messages: [{ role: 'user', content: 'What is 2+2?' }] },
     };
     const sub = gw.redis();
-    await sub.ping();
-    // On a Cluster each master sees only its own commands and its own subscribers: watch all.
-    const nodes = isCluster(sub) ? sub.nodes('master') : [sub];
-    const monitors = await Promise.all(nodes.map((n) => n.monitor()));
+    // On a Cluster each master sees only its own commands and its own subscribers: watch all
+    // (plain connections: MONITOR output must not meet a client with commands in flight).
+    const nodes = gw.redisClusterNodes?.map((n) => new Redis(`redis://${n}`)) ?? [
+      new Redis(gw.redisUrl),
+    ];
     const commands: string[][] = [];
-    for (const monitor of monitors)
-      monitor.on('monitor', (_time: string, args: string[]) => commands.push(args));
+    const monitors: Redis[] = [];
     try {
+      for (const node of nodes) {
+        const monitor = await node.monitor();
+        monitors.push(monitor);
+        monitor.on('monitor', (_time: string, args: string[]) => commands.push(args));
+      }
       const job = await call(`${gw.url}/v1/jobs`, { key, body });
       assert.equal(job.status, 202);
       const id = job.body.id as string;
@@ -147,8 +152,7 @@ describe('job events over SSE', () => {
         `[sse] ${xreads} XREADs for ${STREAMS} streams × ${entries} entries; delta lag p50 ${lags[lags.length >> 1]} ms, max ${lags.at(-1)} ms`,
       );
     } finally {
-      for (const monitor of monitors) monitor.disconnect();
-      sub.disconnect();
+      for (const client of [...monitors, ...nodes, sub]) client.disconnect();
     }
   });
 
