@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { startGateway, type Gateway } from '../support/gateway-harness';
 import { call } from '../support/http';
+import { RedisMonitor } from '../support/redis-monitor';
 import { readSse, type SseEvent } from '../support/sse';
 import { until } from '../support/webhook-receiver';
 
@@ -95,19 +96,16 @@ describe('job events over SSE', () => {
       input: { stream: true, messages: [{ role: 'user', content: 'What is 2+2?' }] },
     };
     const sub = gw.redis();
-    // On a Cluster each master sees only its own commands and its own subscribers: watch all
-    // (plain connections: MONITOR output must not meet a client with commands in flight).
-    const nodes = gw.redisClusterNodes?.map((n) => new Redis(`redis://${n}`)) ?? [
-      new Redis(gw.redisUrl),
-    ];
-    const commands: string[][] = [];
-    const monitors: Redis[] = [];
+    // On a Cluster each master sees only its own commands and its own subscribers: watch all.
+    const urls = gw.redisClusterNodes?.map((n) => `redis://${n}`) ?? [gw.redisUrl];
+    const nodes = urls.map((url) => new Redis(url));
+    const monitors: RedisMonitor[] = [];
     try {
-      for (const node of nodes) {
-        const monitor = await node.monitor();
-        monitors.push(monitor);
-        monitor.on('monitor', (_time: string, args: string[]) => commands.push(args));
-      }
+      for (const url of urls) monitors.push(await RedisMonitor.start(url));
+      const commands = {
+        find: (p: (c: string[]) => boolean) => monitors.flatMap((m) => m.commands).find(p),
+        filter: (p: (c: string[]) => boolean) => monitors.flatMap((m) => m.commands).filter(p),
+      };
       const job = await call(`${gw.url}/v1/jobs`, { key, body });
       assert.equal(job.status, 202);
       const id = job.body.id as string;
@@ -152,7 +150,8 @@ describe('job events over SSE', () => {
         `[sse] ${xreads} XREADs for ${STREAMS} streams × ${entries} entries; delta lag p50 ${lags[lags.length >> 1]} ms, max ${lags.at(-1)} ms`,
       );
     } finally {
-      for (const client of [...monitors, ...nodes, sub]) client.disconnect();
+      for (const monitor of monitors) monitor.stop();
+      for (const client of [...nodes, sub]) client.disconnect();
     }
   });
 
