@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { run, startPrivateInfra } from '../infra/src';
+import { run, startPrivateInfra, startRedisCluster, type RedisClusterHandle } from '../infra/src';
 import { ensureChromium } from './lib/chromium';
 
 /**
  * `npm test`: lint, then unit, integration and end-to-end tests in one node:test run against
  * a Redis and a Kafka of its own (fresh data, free ports; never the development instance).
+ * `GATEWAY_TEST_REDIS=cluster` also starts a 3-master Redis Cluster, on which every test
+ * gateway then runs (`npm run test:cluster`); `GATEWAY_TEST_SCALE=2` is passed on to the
+ * harness, which then runs two processes of each app (`npm run test:scale-out`).
  */
 async function main(): Promise<void> {
   // The repository (package.json, infra/, .gateway/) is where npm runs us; the compiled
@@ -20,9 +23,21 @@ async function main(): Promise<void> {
     await run('npm', ['run', '--silent', 'lint'], { cwd: root });
   }
   await ensureChromium(say);
+  const redisMode = process.env.GATEWAY_TEST_REDIS ?? 'single';
+  if (redisMode !== 'single' && redisMode !== 'cluster')
+    throw new Error(`GATEWAY_TEST_REDIS must be "single" or "cluster", got "${redisMode}"`);
   const t0 = Date.now();
   const infra = await startPrivateInfra(root, 'test', say);
   const dataDir = infra.dataDir;
+  let cluster: RedisClusterHandle | undefined;
+  if (redisMode === 'cluster') {
+    try {
+      cluster = await startRedisCluster({ dataDir, log: say });
+    } catch (e) {
+      await infra.stop();
+      throw e;
+    }
+  }
   say(`Redis and Kafka up in ${Date.now() - t0} ms`);
   const files = args.filter((a) => !a.startsWith('--'));
   const patterns = files.length
@@ -46,6 +61,7 @@ async function main(): Promise<void> {
           ...process.env,
           NODE_ENV: 'test',
           REDIS_URL: infra.redis.url,
+          ...(cluster ? { GATEWAY_TEST_REDIS_CLUSTER_NODES: cluster.nodes.join(',') } : {}),
           KAFKA_BROKERS: infra.kafka.brokers.join(','),
           // The same broker's SASL_SSL listener, for the Kafka TLS/SASL settings' tests.
           KAFKA_TEST_SECURE_BROKERS: infra.secure.brokers.join(','),
@@ -68,7 +84,7 @@ async function main(): Promise<void> {
       res(c ?? 1);
     });
   });
-  await infra.stop();
+  await Promise.allSettled([infra.stop(), cluster?.stop()]);
   if (code === 0) rmSync(dataDir, { recursive: true, force: true });
   process.exit(code);
 }

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import OpenAI, { toFile } from 'openai';
-import { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { startGateway, type Gateway } from '../support/gateway-harness';
 import { call } from '../support/http';
@@ -96,7 +95,7 @@ describe('batch.* webhook events', () => {
     const allEp = await endpoint(otherKey, '/ok-globex');
     assert.ok(allEp.events.includes('batch.completed'));
     assert.ok(jobsEp.events.length === 1);
-    const redis = new Redis(gw.redisUrl);
+    const redis = gw.redis();
     const raw = await redis
       .get(`${gw.prefix}:wh:ep:${batchEp.id}`)
       .finally(() => redis.disconnect());

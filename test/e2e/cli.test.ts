@@ -130,6 +130,13 @@ describe('gateway CLI against a running gateway', () => {
     const after = await call(`${gw.url}/v1/jobs/${r.body.id}?wait=20`, { key });
     assert.equal(after.body.status, 'failed', 'the deployment still fails');
     assert.ok(after.body.attempts > failed.body.attempts, 'a new attempt was made');
+    // The retry's own failure is listed again (the worker indexes it just after the record).
+    let relisted = '';
+    for (let i = 0; i < 25 && !relisted.includes(r.body.id); i++) {
+      relisted = (await gateway(gw, ['jobs', 'failures', '--deployment', 'flaky-llm'])).stdout;
+      if (!relisted.includes(r.body.id)) await new Promise((res) => setTimeout(res, 200));
+    }
+    assert.match(relisted, new RegExp(`${r.body.id},acme,flaky-llm,server_error`));
     const again = await gateway(gw, ['jobs', 'retry', '--deployment', 'flaky-llm', '--json']);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(JSON.parse(again.stdout).retried, 1);

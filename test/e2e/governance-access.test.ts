@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
-import { startGateway, type Gateway } from '../support/gateway-harness';
+import { keysMatching, startGateway, type Gateway } from '../support/gateway-harness';
 import { call } from '../support/http';
 import { KafkaCollector } from '../support/kafka-collector';
 
@@ -197,8 +196,8 @@ describe('keys, scopes, tenant isolation and admin roles', () => {
     }
     assert.equal(jobs, 1);
     const cacheMatch = `${gw.prefix}:{t:globex}:cache:*`;
-    const redis = new Redis(gw.redisUrl);
-    for (let i = 0; i < 50 && (await redis.keys(cacheMatch)).length === 0; i++)
+    const redis = gw.redis();
+    for (let i = 0; i < 50 && (await keysMatching(redis, cacheMatch)).length === 0; i++)
       await new Promise((r) => setTimeout(r, 100));
     const erased = await call(`${gw.url}/admin/tenants/globex/data`, {
       method: 'DELETE',
@@ -207,7 +206,7 @@ describe('keys, scopes, tenant isolation and admin roles', () => {
     assert.equal(erased.status, 200);
     assert.ok(erased.body.jobs >= 1);
     assert.equal(erased.body.cacheEntries, 1);
-    assert.deepEqual(await redis.keys(cacheMatch), []);
+    assert.deepEqual(await keysMatching(redis, cacheMatch), []);
     redis.disconnect();
     assert.equal((await call(`${gw.url}/v1/jobs/${job.body.id}`, { key })).status, 404);
     assert.equal((await call(`${gw.url}/v1/jobs`, { key })).body.data.length, 0);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '@gateway/storage';
 import { startGateway, type Gateway } from '../support/gateway-harness';
 import { call } from '../support/http';
 import { KafkaCollector } from '../support/kafka-collector';
@@ -24,7 +24,7 @@ const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 
 describe('dropping inputs and outputs once delivered', () => {
   let gw: Gateway;
-  let redis: Redis;
+  let redis: RedisClient;
   let kafka: KafkaCollector;
   let ephemeral: string;
   let keeper: string;
@@ -36,7 +36,7 @@ describe('dropping inputs and outputs once delivered', () => {
       config: config(rx.port),
       apps: ['ingest-api', 'worker-llm', 'dispatcher'],
     });
-    redis = new Redis(gw.redisUrl);
+    redis = gw.redis();
     kafka = await new KafkaCollector(gw.kafkaBrokers, [gw.topics.results]).start();
     ephemeral = await gw.tenantKey('ephemeral', undefined, true);
     keeper = await gw.tenantKey('keeper', undefined, true);

@@ -2,23 +2,32 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { JobRequest } from '@gateway/contracts';
 import { estimateTokens } from '@gateway/routing';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '@gateway/storage';
+import { submitMany, waitAll } from '../support/backpressure-helpers';
+import { startCapacityUpstream, type CapacityUpstream } from '../support/capacity-upstream';
 import { startGateway, type Gateway } from '../support/gateway-harness';
 import { call, type Res } from '../support/http';
 
 // $0.001 per input token, $0.002 per output token: reservations are worth counting.
-const CONFIG = `
+// capped-llm calls a model server that counts its calls in flight; it takes more than 3 at
+// once, so only the gateway's limit holds the peak at 3.
+const CONFIG = (upstream: string) => `
 providers:
   - { id: local, type: local }
+  - { id: counting, type: openai-compatible, baseUrl: "${upstream}" }
 deployments:
   - { id: priced-llm, provider: local, model: priced, class: llm, tasks: [summarize, chat], region: local,
       price: { inputPerMTok: 1000, outputPerMTok: 2000 }, limits: { maxConcurrency: 8 }, simulate: { latencyMs: 100 } }
+  - { id: capped-llm, provider: counting, model: m, class: llm, tasks: [chat], region: local,
+      limits: { maxConcurrency: ${CAPPED}, adaptive: { enabled: false } } }
 routes:
   - { match: { task: summarize }, strategy: priority, targets: [priced-llm] }
+  - { match: { task: chat }, strategy: priority, targets: [capped-llm] }
 tenants:
   - { id: limited, limits: { rpm: 50 } }
-  - { id: budget, budgets: { dailyUsd: BUDGET } }
+  - { id: budget, budgets: { dailyUsd: ${BUDGET} } }
   - { id: keyed }
+  - { id: capped }
 `;
 
 const JOB = {
@@ -36,6 +45,7 @@ const BUDGET = Math.round(RESERVATION * 50.5 * 1e6) / 1e6;
 /** A key's own daily budget: 20 reservations and a half. */
 const KEY_BUDGET = Math.round(RESERVATION * 20.5 * 1e6) / 1e6;
 const nano = (usd: number) => Math.round(usd * 1e9);
+const CAPPED = 3;
 
 /** Waits until the current minute has at least `needSec` left, so a fixed window holds the burst. */
 async function awayFromMinuteEnd(needSec: number): Promise<void> {
@@ -43,17 +53,20 @@ async function awayFromMinuteEnd(needSec: number): Promise<void> {
   if (left < needSec) await new Promise((r) => setTimeout(r, left * 1000 + 200));
 }
 
-describe('rate limits and budgets across replicas', () => {
+describe('rate limits, budgets and concurrency limits across replicas', () => {
   let gw: Gateway;
-  let redis: Redis;
+  let redis: RedisClient;
+  let upstream: CapacityUpstream;
 
   before(async () => {
-    gw = await startGateway({ config: CONFIG.replace('BUDGET', String(BUDGET)) });
-    redis = new Redis(gw.redisUrl);
+    upstream = await startCapacityUpstream({ capacity: 100, latencyMs: 150 });
+    gw = await startGateway({ config: CONFIG(upstream.baseUrl) });
+    redis = gw.redis();
   });
   after(async () => {
     redis?.disconnect();
     await gw?.stop();
+    await upstream?.close();
   });
 
   it('holds a tenant rpm of 50 under 200 concurrent requests through two ingest processes', async () => {
@@ -244,5 +257,15 @@ describe('rate limits and budgets across replicas', () => {
     });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, 'validation_failed');
+  });
+
+  it(`holds a deployment's maxConcurrency of ${CAPPED} across every worker process`, async () => {
+    const key = await gw.tenantKey('capped', undefined, true);
+    // Each worker-llm process gives the deployment 3 BullMQ slots: scaled out, 6 could call.
+    const { ids, refused } = await submitMany(gw, key, 30, { parallel: 10 });
+    assert.deepEqual(refused, []);
+    assert.deepEqual(await waitAll(gw, key, ids, 60_000), { succeeded: 30 });
+    assert.equal(upstream.counters.ok, 30);
+    assert.equal(upstream.counters.peakInFlight, CAPPED, 'the limit was reached, never passed');
   });
 });

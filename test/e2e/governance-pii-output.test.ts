@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
-import { startGateway, type Gateway } from '../support/gateway-harness';
+import type { RedisClient } from '@gateway/storage';
+import { keysMatching, startGateway, type Gateway } from '../support/gateway-harness';
 import { call } from '../support/http';
 import { readSse } from '../support/sse';
 
@@ -28,13 +28,13 @@ const text = (email: string) =>
 
 describe('PII per route, on outputs, in streams and in the response cache', () => {
   let gw: Gateway;
-  let redis: Redis;
+  let redis: RedisClient;
   let pseudo: string;
   let guarded: string;
 
   before(async () => {
     gw = await startGateway({ config: CONFIG, apps: ['ingest-api', 'worker-llm', 'dispatcher'] });
-    redis = new Redis(gw.redisUrl);
+    redis = gw.redis();
     pseudo = await gw.tenantKey('pseudo', undefined, true);
     guarded = await gw.tenantKey('guarded', undefined, true);
   });
@@ -60,7 +60,7 @@ describe('PII per route, on outputs, in streams and in the response cache', () =
     // The worker stores the cache entry just after the result.
     const cacheKeys = async () => {
       for (let i = 0; i < 50; i++) {
-        const found = await redis.keys(`${gw.prefix}:{t:pseudo}:cache:*`);
+        const found = await keysMatching(redis, `${gw.prefix}:{t:pseudo}:cache:*`);
         if (found.length) return found;
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '@gateway/storage';
 import { startGateway, type Gateway } from '../support/gateway-harness';
 import { call } from '../support/http';
 import { KafkaCollector } from '../support/kafka-collector';
@@ -26,7 +26,7 @@ const IBAN = 'DE89370400440532013000';
 describe('PII policies, residency, encryption at rest and a clean audit trail', () => {
   let gw: Gateway;
   let kafka: KafkaCollector;
-  let redis: Redis;
+  let redis: RedisClient;
   const issuedKeys: string[] = [];
 
   before(async () => {
@@ -35,7 +35,7 @@ describe('PII policies, residency, encryption at rest and a clean audit trail', 
       env: { GATEWAY_ENCRYPTION_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'debug' },
     });
     kafka = await new KafkaCollector(gw.kafkaBrokers, [gw.topics.audit, gw.topics.results]).start();
-    redis = new Redis(gw.redisUrl);
+    redis = gw.redis();
   });
   after(async () => {
     redis?.disconnect();

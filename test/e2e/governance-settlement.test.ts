@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '@gateway/storage';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { startGateway, type Gateway } from '../support/gateway-harness';
 import { KafkaCollector } from '../support/kafka-collector';
@@ -24,13 +24,13 @@ type ResultData = { id: string; status: string; costUsd: number | null };
 
 describe('budget settlement without an ingest API', () => {
   let gw: Gateway;
-  let redis: Redis;
+  let redis: RedisClient;
   let producer: Producer;
   let collector: KafkaCollector;
 
   before(async () => {
     gw = await startGateway({ config: CONFIG, apps: ['ingest-api', 'worker-llm', 'dispatcher'] });
-    redis = new Redis(gw.redisUrl);
+    redis = gw.redis();
     const kafka = new Kafka({
       clientId: 'settle-test',
       brokers: gw.kafkaBrokers,
@@ -50,7 +50,7 @@ describe('budget settlement without an ingest API', () => {
   it('settles Kafka-ingress jobs exactly once with only the dispatcher and a worker running', async () => {
     const key = await gw.tenantKey('acme', undefined, true);
     // From here on no ingest API runs: the jobs come in through Kafka.
-    await gw.kill('ingest-api', 'SIGTERM');
+    for (const name of gw.replicasOf('ingest-api')) await gw.kill(name, 'SIGTERM');
     const messages = Array.from({ length: 12 }, (_, i) => ({
       key: `settle-${i}`,
       value: JSON.stringify({

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { startGateway, type Gateway } from '../support/gateway-harness';
 import { call } from '../support/http';
+import { RedisMonitor } from '../support/redis-monitor';
 import { readSse, type SseEvent } from '../support/sse';
 import { until } from '../support/webhook-receiver';
 
@@ -94,11 +95,17 @@ describe('job events over SSE', () => {
       model: 'slow',
       input: { stream: true, messages: [{ role: 'user', content: 'What is 2+2?' }] },
     };
-    const sub = new Redis(gw.redisUrl);
-    const monitor = await sub.monitor();
-    const commands: string[][] = [];
-    monitor.on('monitor', (_time: string, args: string[]) => commands.push(args));
+    const sub = gw.redis();
+    // On a Cluster each master sees only its own commands and its own subscribers: watch all.
+    const urls = gw.redisClusterNodes?.map((n) => `redis://${n}`) ?? [gw.redisUrl];
+    const nodes = urls.map((url) => new Redis(url));
+    const monitors: RedisMonitor[] = [];
     try {
+      for (const url of urls) monitors.push(await RedisMonitor.start(url));
+      const commands = {
+        find: (p: (c: string[]) => boolean) => monitors.flatMap((m) => m.commands).find(p),
+        filter: (p: (c: string[]) => boolean) => monitors.flatMap((m) => m.commands).filter(p),
+      };
       const job = await call(`${gw.url}/v1/jobs`, { key, body });
       assert.equal(job.status, 202);
       const id = job.body.id as string;
@@ -107,11 +114,16 @@ describe('job events over SSE', () => {
           evs.some((e) => e.event === 'done'),
         ),
       );
-      // One subscription to the job's delta channel serves every stream of the process.
+      // One subscription to the job's delta channel serves every stream of a process; the
+      // streams are spread over every ingest process when the gateway is scaled out.
       const channel = `${gw.prefix}:jobdelta:${id}`;
-      const subscribers = async () => Number((await sub.pubsub('NUMSUB', channel))[1]);
-      await until('the delta subscription', async () => (await subscribers()) > 0);
-      assert.equal(await subscribers(), 1);
+      const subscribers = async () => {
+        const counts = await Promise.all(nodes.map((n) => n.pubsub('NUMSUB', channel)));
+        return counts.reduce((sum, c) => sum + Number(c[1]), 0);
+      };
+      const processes = Math.min(STREAMS, gw.scale);
+      await until('the delta subscriptions', async () => (await subscribers()) >= processes);
+      assert.equal(await subscribers(), processes);
       const results = await Promise.all(streams);
       const deltaKey = commands.find((c) => c[0] === 'xadd' && c[1].endsWith(`:deltas:${id}`))![1];
       const entries = await sub.xlen(deltaKey);
@@ -138,8 +150,8 @@ describe('job events over SSE', () => {
         `[sse] ${xreads} XREADs for ${STREAMS} streams × ${entries} entries; delta lag p50 ${lags[lags.length >> 1]} ms, max ${lags.at(-1)} ms`,
       );
     } finally {
-      monitor.disconnect();
-      sub.disconnect();
+      for (const monitor of monitors) monitor.stop();
+      for (const client of [...nodes, sub]) client.disconnect();
     }
   });
 

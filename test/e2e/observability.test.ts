@@ -79,7 +79,10 @@ describe('observability end to end: metrics, traces, admin operations', () => {
     dispatcherPort = await freePort();
     dispatcherMetrics = `http://127.0.0.1:${dispatcherPort}/metrics`;
     // METRICS_PORT goes to the llm worker; the dispatcher gets its own when it starts.
+    // One process of each app even in the scale-out mode: the tests read one process's own
+    // metrics registry and log lines (a second worker could not bind METRICS_PORT either).
     gw = await startGateway({
+      scale: 1,
       config: config(hooks.port),
       apps: ['ingest-api', 'worker-llm'],
       env: {

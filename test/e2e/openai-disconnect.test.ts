@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '@gateway/storage';
 import OpenAI from 'openai';
 import { startGateway, type Gateway } from '../support/gateway-harness';
 import { call } from '../support/http';
@@ -40,7 +40,7 @@ describe('OpenAI façade: a client that goes away cancels its job', () => {
   let gw: Gateway;
   let key: string;
   let client: OpenAI;
-  let redis: Redis;
+  let redis: RedisClient;
 
   before(async () => {
     upstream = await startOpenAiServer();
@@ -70,7 +70,7 @@ describe('OpenAI façade: a client that goes away cancels its job', () => {
     });
     key = await gw.tenantKey('acme', ['jobs:write', 'jobs:read'], true);
     client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: key, maxRetries: 0 });
-    redis = new Redis(gw.redisUrl);
+    redis = gw.redis();
   });
   after(async () => {
     redis?.disconnect();

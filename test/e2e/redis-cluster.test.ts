@@ -11,7 +11,7 @@ import { call } from '../support/http';
 import { assertIdempotency } from '../support/idempotency-check';
 import { solidPng, textPng } from '../support/images';
 import { KafkaCollector } from '../support/kafka-collector';
-import { repoRoot } from '../support/repo';
+import { repoRoot, testInfra } from '../support/repo';
 import { until, WebhookReceiver } from '../support/webhook-receiver';
 
 /** $0.001 per input token, $0.002 per output token, and slow: nothing settles mid-burst. */
@@ -59,7 +59,9 @@ async function awayFromMinuteEnd(needSec: number): Promise<void> {
 }
 
 describe('the gateway on a 3-master Redis Cluster', () => {
-  let cluster: RedisClusterHandle;
+  /** Started here unless the runner's cluster is there (`GATEWAY_TEST_REDIS=cluster`). */
+  let cluster: RedisClusterHandle | undefined;
+  let nodes: readonly string[];
   let gw: Gateway;
   let replica: string;
   let kafka: KafkaCollector;
@@ -69,17 +71,21 @@ describe('the gateway on a 3-master Redis Cluster', () => {
 
   before(async () => {
     const t0 = Date.now();
-    cluster = await startRedisCluster({
-      dataDir: join(
-        process.env.GATEWAY_TEST_DATA_DIR ?? join(repoRoot(), '.gateway', 'test'),
-        `cluster-${process.pid}`,
-      ),
-      log: () => undefined,
-    });
+    const shared = testInfra().redisClusterNodes;
+    cluster = shared
+      ? undefined
+      : await startRedisCluster({
+          dataDir: join(
+            process.env.GATEWAY_TEST_DATA_DIR ?? join(repoRoot(), '.gateway', 'test'),
+            `cluster-${process.pid}`,
+          ),
+          log: () => undefined,
+        });
+    nodes = shared ?? cluster!.nodes;
     rx = await new WebhookReceiver().start();
     gw = await startGateway({
       config: CONFIG(rx.port, BUDGET),
-      redisClusterNodes: cluster.nodes,
+      redisClusterNodes: nodes,
     });
     replica = await gw.startIngestReplica('ingest-2');
     key = await gw.tenantKey('acme', undefined, true);
@@ -133,7 +139,7 @@ describe('the gateway on a 3-master Redis Cluster', () => {
     );
     // The jobs' keys really are spread over the masters (the shards hash to different slots).
     const client = new Cluster(
-      cluster.nodes.map((n) => ({ host: '127.0.0.1', port: Number(n.split(':')[1]) })),
+      nodes.map((n) => ({ host: '127.0.0.1', port: Number(n.split(':')[1]) })),
     );
     try {
       await client.ping();

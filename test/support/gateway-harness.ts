@@ -2,8 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRedisClient, scanKeys, type RedisClient } from '@gateway/storage';
 import { freePort, stopProcess } from '../../infra/src';
-import { repoRoot, testInfra } from './repo';
+import { IngestBalancer } from './ingest-balancer';
+import { repoRoot, testInfra, testScale } from './repo';
 
 export type AppName =
   'ingest-api' | 'worker-llm' | 'worker-embeddings' | 'worker-vision' | 'dispatcher';
@@ -16,7 +18,10 @@ export const ALL_APPS: AppName[] = [
 ];
 
 export interface Gateway {
+  /** The API: the one ingest process, or a round-robin balancer over all of them when scaled. */
   readonly url: string;
+  /** Processes of each app this gateway started (`GATEWAY_TEST_SCALE`, or the test's own). */
+  readonly scale: number;
   readonly adminKey: string;
   readonly prefix: string;
   readonly topics: { results: string; audit: string; requests: string; requestsDlq: string };
@@ -26,6 +31,12 @@ export interface Gateway {
   readonly redisClusterNodes: readonly string[] | undefined;
   readonly kafkaBrokers: string[];
   readonly procs: Map<string, ChildProcess>;
+  /** The names of the processes started for `app`: `app`, then `app-r2`, ... when scaled. */
+  replicasOf(app: AppName): string[];
+  /** Requests the balancer at `url` sent to each ingest process (empty when not scaled). */
+  ingestRequests(): Record<string, number>;
+  /** A new client for the apps' Redis, a Cluster client when they run on one; disconnect it. */
+  redis(): RedisClient;
   /**
    * Everything a process wrote to stdout and stderr (all its runs under that name, in
    * order), or every process's output joined when no name is given: for scanning logs.
@@ -58,8 +69,16 @@ export async function startGateway(opts: {
   kafkaBrokers?: string[];
   /** A Redis of the test's own (e.g. one it kills and restarts); default: the runner's. */
   redisUrl?: string;
-  /** Runs the apps on a Redis Cluster (`host:port` of its nodes) instead of `redisUrl`. */
+  /**
+   * Runs the apps on a Redis Cluster (`host:port` of its nodes) instead of `redisUrl`;
+   * default: the runner's cluster in `GATEWAY_TEST_REDIS=cluster` mode (unless `redisUrl`).
+   */
   redisClusterNodes?: readonly string[];
+  /**
+   * Processes of each app; default `GATEWAY_TEST_SCALE` (1). A test that reads one process's
+   * own state (its metrics registry, its log lines) sets 1 and says why.
+   */
+  scale?: number;
 }): Promise<Gateway> {
   const root = repoRoot();
   // The compiled apps sit beside this compiled file: <dist>/test/support → <dist>.
@@ -75,6 +94,9 @@ export async function startGateway(opts: {
   mkdirSync(dataDir, { recursive: true });
   const configPath = join(dataDir, 'gateway.yaml');
   writeFileSync(configPath, opts.config);
+  const scale = opts.scale ?? testScale();
+  const clusterNodes =
+    opts.redisClusterNodes ?? (opts.redisUrl ? undefined : infra.redisClusterNodes);
   const port = await freePort();
   const adminKey = `adm_${randomBytes(16).toString('hex')}`;
   const topicPrefix = `${prefix}.`;
@@ -90,8 +112,8 @@ export async function startGateway(opts: {
     GATEWAY_TOPIC_PREFIX: topicPrefix,
     GATEWAY_ADMIN_KEY: adminKey,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    ...(opts.redisClusterNodes
-      ? { REDIS_CLUSTER_NODES: opts.redisClusterNodes.join(',') }
+    ...(clusterNodes
+      ? { REDIS_CLUSTER_NODES: clusterNodes.join(',') }
       : { REDIS_CLUSTER_NODES: undefined }),
     ...opts.env,
   };
@@ -108,6 +130,22 @@ export async function startGateway(opts: {
     outputs.set(name, list);
   };
   const url = `http://127.0.0.1:${port}`;
+  const replicaNames = (app: AppName) =>
+    Array.from({ length: scale }, (_, i) => (i === 0 ? app : `${app}-r${i + 1}`));
+  // Scaled: each ingest process has a port of its own (kept across restarts) and the
+  // balancer at `url` spreads requests over those of them that are alive and ready.
+  const ingestPorts = new Map<string, number>();
+  const balanced = new Set(scale > 1 ? replicaNames('ingest-api') : []);
+  const ready = new Set<string>();
+  const balancer =
+    scale > 1
+      ? new IngestBalancer(() =>
+          [...balanced]
+            .filter((n) => ready.has(n))
+            .map((n) => ({ name: n, port: ingestPorts.get(n)! })),
+        )
+      : undefined;
+  await balancer?.listen(port);
 
   const start = async (
     app: AppName,
@@ -115,6 +153,11 @@ export async function startGateway(opts: {
     ownPort?: number,
     ownEnv: Record<string, string> = {},
   ) => {
+    let appPort = ownPort;
+    if (app === 'ingest-api' && balanced.has(name)) {
+      appPort = ingestPorts.get(name) ?? (await freePort());
+      ingestPorts.set(name, appPort);
+    }
     const child = spawn(
       process.execPath,
       ['--enable-source-maps', join(distRoot, 'apps', app, 'main.js')],
@@ -123,7 +166,7 @@ export async function startGateway(opts: {
         env: {
           ...env,
           GATEWAY_INSTANCE_ID: name,
-          ...(ownPort === undefined ? {} : { PORT: String(ownPort) }),
+          ...(appPort === undefined ? {} : { PORT: String(appPort) }),
           ...ownEnv,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -135,10 +178,13 @@ export async function startGateway(opts: {
       if (process.env.GATEWAY_TEST_VERBOSE) process.stderr.write(`[${name}] ${d}`);
     });
     procs.set(name, child);
-    if (app === 'ingest-api')
-      await (ownPort === undefined
+    child.once('exit', () => ready.delete(name));
+    if (app === 'ingest-api') {
+      await (appPort === undefined
         ? waitReady(url, child)
-        : waitReady(`http://127.0.0.1:${ownPort}`, child, 90_000));
+        : waitReady(`http://127.0.0.1:${appPort}`, child, 90_000));
+      if (child.exitCode === null) ready.add(name);
+    }
   };
   const topics = {
     results: `${topicPrefix}ai.results.v1`,
@@ -148,7 +194,9 @@ export async function startGateway(opts: {
   };
   const { ensureTopics } = await import('../../infra/src/kafka-broker.js');
   await ensureTopics(kafkaBrokers, Object.values(topics), 3);
-  for (const app of opts.apps ?? ALL_APPS) await start(app);
+  // The processes of one app start together; the apps in order (the ingest API first).
+  for (const app of opts.apps ?? ALL_APPS)
+    await Promise.all(replicaNames(app).map((name) => start(app, name)));
 
   return {
     url,
@@ -157,9 +205,20 @@ export async function startGateway(opts: {
     topics,
     dataDir,
     redisUrl: opts.redisUrl ?? infra.redisUrl,
-    redisClusterNodes: opts.redisClusterNodes,
+    redisClusterNodes: clusterNodes,
     kafkaBrokers,
     procs,
+    scale,
+    replicasOf: replicaNames,
+    ingestRequests: () => balancer?.requestsPerProcess() ?? {},
+    redis: () =>
+      createRedisClient({
+        url: opts.redisUrl ?? infra.redisUrl,
+        clusterNodes: clusterNodes?.map((n) => ({
+          host: n.split(':')[0],
+          port: Number(n.split(':')[1]),
+        })),
+      }),
     output(name?: string) {
       const names = name === undefined ? [...outputs.keys()] : [name];
       return names.map((n) => Buffer.concat(outputs.get(n) ?? []).toString('utf8')).join('\n');
@@ -211,10 +270,34 @@ export async function startGateway(opts: {
       procs.delete(name);
     },
     async stop() {
+      await balancer?.close();
       await Promise.all([...procs.values()].map((p) => stopProcess(p, 10_000)));
       procs.clear();
+      if (balancer) assertSpread(balancer.requestsPerProcess(), [...balanced]);
     },
   };
+}
+
+/** Every key matching `match`, on one server or on every master of a Cluster. */
+export async function keysMatching(redis: RedisClient, match: string): Promise<string[]> {
+  const found: string[] = [];
+  await scanKeys(redis, match, async (keys) => {
+    found.push(...keys);
+  });
+  return found;
+}
+
+/**
+ * The scale-out mode's own proof: a test that sent the balancer a few requests reached every
+ * ingest process (a test whose requests all met one process would prove nothing about
+ * replicas).
+ */
+function assertSpread(counts: Record<string, number>, names: readonly string[]): void {
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const summary = names.map((n) => `${n}=${counts[n] ?? 0}`).join(', ');
+  console.log(`# requests per ingest process: ${summary}`);
+  if (total >= 2 * names.length && names.some((n) => !counts[n]))
+    throw new Error(`The balancer left an ingest process without requests: ${summary}`);
 }
 
 async function waitReady(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {

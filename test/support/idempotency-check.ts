@@ -5,6 +5,8 @@ import { call } from './http';
  * The Idempotency-Key promise, checked over HTTP: the same key and body give the same job
  * (200 on the second call, which may go to another ingest process), another body answers
  * 409 `idempotency_conflict`, and another tenant using the same key gets a job of its own.
+ * Then a race: 12 submissions of one new key at once, alternating between the two URLs,
+ * make exactly one job (one 202, eleven 200 with its id).
  */
 export async function assertIdempotency(o: {
   first: string;
@@ -35,4 +37,14 @@ export async function assertIdempotency(o: {
   const d = await call(`${o.first}/v1/jobs`, { key: o.otherKey, body, headers });
   assert.equal(d.status, 202);
   assert.notEqual(d.body.id, a.body.id);
+
+  const raced = { 'idempotency-key': `race-${Date.now()}-${Math.random()}` };
+  const all = await Promise.all(
+    Array.from({ length: 12 }, (_, i) =>
+      call(`${i % 2 ? o.second : o.first}/v1/jobs`, { key: o.key, body, headers: raced }),
+    ),
+  );
+  const statuses = all.map((r) => r.status).sort();
+  assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 202]);
+  assert.equal(new Set(all.map((r) => r.body.id)).size, 1, 'one job for the key');
 }

@@ -72,6 +72,9 @@ export class RetryJobUseCase {
     if (ok !== 'OK') {
       throw new GatewayError('conflict', `Job ${jobId} changed meanwhile (now ${ok || 'gone'})`);
     }
+    // Out of the failure list before the job can run again: a retry that fails at once is
+    // listed afresh (forgetting it after the enqueue could erase that new failure).
+    await this.ops.forgetFailure(jobId);
     const hop = record.route.fallbacks.length;
     // A settled BullMQ entry with the same id would swallow the add: clear it first.
     await this.ctx.queues.removeQueued(target.id, jobId, hop);
@@ -80,7 +83,6 @@ export class RetryJobUseCase {
       { jobId, hop },
       { priority: record.priority, attempts: target.attempts, backoffMs: cfg.jobs.backoffMs },
     );
-    await this.ops.forgetFailure(jobId);
     return queued;
   }
 
