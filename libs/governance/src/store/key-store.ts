@@ -86,6 +86,13 @@ export interface Principal {
  */
 export class KeyStore {
   private readonly cache = new Map<string, { key: StoredKey | null; until: number }>();
+  /**
+   * When each key was last invalidated (a counter, not a clock): a lookup that was already
+   * on its way to Redis when its key changed must not cache what it read, or a revoked key
+   * would keep working here until the entry expires.
+   */
+  private readonly invalidated = new Map<string, number>();
+  private invalidations = 0;
   private subscriber: Redis | undefined;
 
   constructor(
@@ -99,7 +106,7 @@ export class KeyStore {
     this.subscriber = duplicateClient(this.redis);
     this.subscriber.on('error', () => undefined);
     await this.subscriber.subscribe(this.keys.keyInvalidation());
-    this.subscriber.on('message', (_c: string, hash: string) => this.cache.delete(hash));
+    this.subscriber.on('message', (_c: string, hash: string) => this.forget(hash));
   }
 
   async create(
@@ -144,7 +151,7 @@ export class KeyStore {
       .del(this.keys.apiKey(hash))
       .publish(this.keys.keyInvalidation(), hash)
       .exec();
-    this.cache.delete(hash);
+    this.forget(hash);
     if (rec) await this.redis.srem(`${this.keys.prefix}:tenantkeys:${rec.tenantId}`, id);
     await this.redis.del(this.keys.apiKeyById(id));
     return true;
@@ -181,7 +188,7 @@ export class KeyStore {
       .set(this.keys.apiKey(hash), JSON.stringify(updated))
       .publish(this.keys.keyInvalidation(), hash)
       .exec();
-    this.cache.delete(hash);
+    this.forget(hash);
     return { ...next, oldExpiresAt };
   }
 
@@ -201,7 +208,7 @@ export class KeyStore {
       .set(this.keys.apiKey(hash), JSON.stringify(next))
       .publish(this.keys.keyInvalidation(), hash)
       .exec();
-    this.cache.delete(hash);
+    this.forget(hash);
     return next;
   }
 
@@ -218,6 +225,13 @@ export class KeyStore {
     return out.filter((k): k is StoredKey => k !== null);
   }
 
+  /** Drops a key's cached entry, and any lookup of it still in flight from being cached. */
+  private forget(hash: string): void {
+    this.cache.delete(hash);
+    if (this.invalidated.size > 10_000) this.invalidated.clear();
+    this.invalidated.set(hash, ++this.invalidations);
+  }
+
   /** The principal behind a presented key, or null when it is unknown, revoked or expired. */
   async authenticate(presented: string): Promise<Principal | null> {
     if (!/^gw_[A-Za-z0-9_]{16,128}$/.test(presented)) return null;
@@ -225,10 +239,11 @@ export class KeyStore {
     const now = Date.now();
     let entry = this.cache.get(hash);
     if (!entry || entry.until < now) {
+      const asked = this.invalidations;
       const raw = await this.redis.get(this.keys.apiKey(hash));
       entry = { key: raw ? (JSON.parse(raw) as StoredKey) : null, until: now + this.cacheMs };
       if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(hash, entry);
+      if ((this.invalidated.get(hash) ?? 0) <= asked) this.cache.set(hash, entry);
     }
     const key = entry.key;
     if (!key) return null;
