@@ -12,6 +12,7 @@ const read = (path: string) => readFileSync(join(root, path), 'utf8');
 const OUTSIDE_CONFIG: Record<string, string> = {
   KAFKA_CONTROLLER_PORT: 'scripts/start.ts',
   GATEWAY_URL: 'apps/cli/src/admin-client.ts',
+  GATEWAY_TEST_REDIS: 'scripts/test.ts',
 };
 
 /** The variables named in the first column of the README's configuration table. */
