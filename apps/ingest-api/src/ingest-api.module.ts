@@ -8,7 +8,6 @@ import { DocsController } from './docs/docs.controller';
 import { HealthController } from './health/health.controller';
 import { ApiKeyGuard } from './http/auth.guard';
 import { JobsController } from './jobs/jobs.controller';
-import { requestLoggingModule } from './http/request-logging';
 import { GOVERNANCE_CONTROLLERS, governanceProviders } from './governance.providers';
 import { JobEventHub, JOB_EVENT_HUB } from './job-events/job-event-hub';
 import { JobEventsController } from './job-events/job-events.controller';
@@ -45,7 +44,7 @@ export class IngestApiModule {
     return {
       module: IngestApiModule,
       // Health checks (/readyz) through terminus; its own error logging off: /readyz answers.
-      imports: [TerminusModule.forRoot({ logger: false }), requestLoggingModule(ctx.log)],
+      imports: [TerminusModule.forRoot({ logger: false })],
       controllers: [
         JobsController,
         AdminController,

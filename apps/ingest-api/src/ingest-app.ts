@@ -5,9 +5,9 @@ import multipart from '@fastify/multipart';
 import { KeyStore } from '@gateway/governance';
 import { newRequestId } from '@gateway/queue';
 import { GatewayContext } from '@gateway/platform';
-import { Logger, PinoLogger } from 'nestjs-pino';
 import { ErrorFilter } from './http/error.filter';
 import { frameworkErrors } from './http/framework-errors';
+import { installRequestLogging, NestPinoLogger } from './http/request-logging';
 import { IngestApiModule } from './ingest-api.module';
 import { installHttpTelemetry } from './ops/http-telemetry';
 import { installOps } from './ops/install-ops';
@@ -26,16 +26,17 @@ export async function createIngestApp(ctx: GatewayContext): Promise<NestFastifyA
     return503OnClosing: true,
     frameworkErrors,
   });
-  // Before Nest's middleware (the request logger), so its lines carry the request's trace id.
+  // The telemetry hook runs first, so the closing line carries the request's trace id.
   installHttpTelemetry(adapter.getInstance());
+  installRequestLogging(adapter.getInstance(), ctx.log);
   const app = await NestFactory.create<NestFastifyApplication>(
     IngestApiModule.forContext(ctx),
     adapter,
     { bufferLogs: true },
   );
-  // Nest's own lines go through the same pino logger (nestjs-pino) as the requests'.
-  app.useLogger(app.get(Logger));
-  app.useGlobalFilters(new ErrorFilter(await app.resolve(PinoLogger)));
+  // Nest's own lines go through the same pino logger as the requests'.
+  app.useLogger(new NestPinoLogger(ctx.log));
+  app.useGlobalFilters(new ErrorFilter(ctx.log));
   // Multipart only for `POST /v1/files`; its own size limit, one file per request.
   await app.register(multipart, {
     limits: { fileSize: ctx.env.filesMaxBytes, files: 1, fields: 8 },

@@ -50,7 +50,7 @@ export function setLogDestination(dest: DestinationStream | undefined): void {
 /**
  * The one logger factory: JSON lines with the app name; secrets, personal data and the
  * operator's own `redact` paths (pino path syntax, e.g. `req.headers["x-user-email"]`) are
- * replaced by `[redacted]`. The Nest app's request logger (nestjs-pino) derives from it.
+ * replaced by `[redacted]`. The ingest API logs its requests and Nest's own lines through it.
  */
 export function createLogger(
   app: string,

@@ -19,6 +19,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { randomBytes } from 'node:crypto';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
@@ -42,6 +43,25 @@ export function traceIdOf(traceparent: string | undefined): string | undefined {
 }
 
 let provider: NodeTracerProvider | undefined;
+/** Whether any span processor takes spans; without one a span only has to carry its ids. */
+let exporting = false;
+
+/** Ids of a span nobody exports: a child of `parent` (or a new trace), sampled like it. */
+function idsOnlySpan(parent: SpanContext | undefined): Span {
+  const ids = randomBytes(parent ? 8 : 24).toString('hex');
+  return trace.wrapSpanContext({
+    traceId: parent?.traceId ?? ids.slice(16),
+    spanId: ids.slice(0, 16),
+    traceFlags: parent?.traceFlags ?? TraceFlags.SAMPLED,
+  });
+}
+
+/** The parent a new span continues: the given one, else the active span's. */
+function parentOf(given: SpanContext | undefined): SpanContext | undefined {
+  if (given) return given;
+  const active = trace.getActiveSpan()?.spanContext();
+  return active && trace.isSpanContextValid(active) ? active : undefined;
+}
 
 /**
  * Sets up tracing for a process. Spans are always created (so ids propagate), but exported
@@ -58,6 +78,7 @@ export function initTracing(
     const url = `${opts.otlpEndpoint.replace(/\/$/, '')}/v1/traces`;
     spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
   }
+  exporting = spanProcessors.length > 0;
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': `ai-gateway-${app}` }),
     spanProcessors,
@@ -69,6 +90,7 @@ export function initTracing(
 export async function shutdownTracing(): Promise<void> {
   await provider?.shutdown().catch(() => undefined);
   provider = undefined;
+  exporting = false;
 }
 
 /**
@@ -82,6 +104,9 @@ export function startSpan(
   kind: SpanKind = SpanKind.INTERNAL,
 ): Span {
   const sc = parseTraceparent(parent);
+  // Recording a span nobody exports costs more than the request it traces; its ids still
+  // propagate (headers, job data, log lines).
+  if (!exporting) return idsOnlySpan(parentOf(sc));
   const parentCtx = sc ? trace.setSpanContext(ROOT_CONTEXT, sc) : context.active();
   return trace.getTracer('ai-gateway').startSpan(name, { kind, attributes }, parentCtx);
 }
@@ -92,6 +117,10 @@ export async function inSpan<T>(
   attributes: Attributes,
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
+  if (!exporting) {
+    const ids = idsOnlySpan(parentOf(undefined));
+    return context.with(trace.setSpan(context.active(), ids), () => fn(ids));
+  }
   const span = trace.getTracer('ai-gateway').startSpan(name, { attributes });
   try {
     return await context.with(trace.setSpan(context.active(), span), () => fn(span));
@@ -115,6 +144,7 @@ export function recordSpan(
   durationMs: number,
   errorMessage?: string,
 ): void {
+  if (!exporting) return;
   const end = Date.now();
   const span = trace
     .getTracer('ai-gateway')

@@ -17,7 +17,6 @@ import {
 import { metrics } from '@gateway/observability';
 import { GatewayError } from '@gateway/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PinoLogger } from 'nestjs-pino';
 import { JOB_GOVERNANCE, KEY_STORE, TENANT_STORE } from '../tokens';
 import { setRateLimitHeaders } from './rate-limit-headers';
 import { tagRequestLog } from './request-logging';
@@ -44,7 +43,6 @@ export class ApiKeyGuard implements CanActivate {
     @Inject(TENANT_STORE) private readonly tenants: TenantStore,
     @Inject(JOB_GOVERNANCE) private readonly gov: JobGovernance,
     private readonly reflector: Reflector,
-    @Inject(PinoLogger) private readonly requestLog: PinoLogger,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -62,7 +60,7 @@ export class ApiKeyGuard implements CanActivate {
       this.authFailed(route, principal ? 'tenant gone' : 'unknown, revoked or expired key');
       throw new GatewayError('unauthenticated', 'The API key is invalid, revoked or expired');
     }
-    tagRequestLog(this.requestLog, { tenantId: tenant.id, keyId: principal.keyId });
+    tagRequestLog(req, { tenantId: tenant.id, keyId: principal.keyId });
     const rate = await this.gov.limiter.consumeRequest({
       tenantId: tenant.id,
       keyId: principal.keyId,

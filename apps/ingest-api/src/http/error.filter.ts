@@ -2,7 +2,9 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '
 import type { ApiErrorBody } from '@gateway/contracts';
 import { GatewayError } from '@gateway/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '@gateway/observability';
 import { errorBody, fromClassified, isOpenAiPath } from '../openai/openai-error';
+import { requestLogger } from './request-logging';
 
 interface FastifyLikeError {
   code?: string;
@@ -39,10 +41,8 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: string; message: st
   },
 };
 
-/** Where a 5xx is logged: the request's logger (nestjs-pino), whose lines carry its ids. */
-export interface ErrorLog {
-  error(fields: object, msg: string): void;
-}
+/** Where a 5xx is logged: the app's logger; the line carries the request's ids. */
+export type ErrorLog = Logger;
 
 /** Maps every failure to `{error: {code, message, details?, requestId}}` with its status. */
 @Catch()
@@ -55,7 +55,8 @@ export class ErrorFilter implements ExceptionFilter {
     const req = ctx.getRequest<FastifyRequest>();
     const classified = this.classify(exception);
     const { status, code, message, details, retryAfter } = classified;
-    if (status >= 500) this.log.error({ err: exception, url: req.url }, 'request failed');
+    if (status >= 500)
+      requestLogger(this.log, req).error({ err: exception, url: req.url }, 'request failed');
     if (isOpenAiPath(req.url)) {
       // Refused before the OpenAI controllers' own filter (body parsing, unknown sub-route):
       // still OpenAI's shape, so the SDKs raise their typed errors.

@@ -21,7 +21,6 @@ import { setRateLimitHeaders } from '../http/rate-limit-headers';
 import type { CancelJobUseCase, JobWaiter, SubmitJobUseCase } from '@gateway/platform';
 import { CANCEL_JOB, GATEWAY_CONTEXT, JOB_WAITER, SUBMIT_JOB } from '../tokens';
 import { Inject } from '@nestjs/common';
-import { PinoLogger } from 'nestjs-pino';
 import { tagRequestLog } from '../http/request-logging';
 import { validated } from '../http/validated';
 
@@ -43,7 +42,6 @@ export class JobsController {
     @Inject(SUBMIT_JOB) private readonly submit: SubmitJobUseCase,
     @Inject(CANCEL_JOB) private readonly cancel: CancelJobUseCase,
     @Inject(JOB_WAITER) private readonly waiter: JobWaiter,
-    @Inject(PinoLogger) private readonly requestLog: PinoLogger,
   ) {}
 
   @Post()
@@ -68,7 +66,7 @@ export class JobsController {
       traceparent,
       requestCounted: true,
     });
-    tagRequestLog(this.requestLog, {
+    tagRequestLog(req, {
       jobId: res.record.id,
       deployment: res.record.route.deployment,
     });
@@ -94,7 +92,7 @@ export class JobsController {
     @Param('id') id: string,
     @Query() query: unknown,
   ): Promise<JobRecord> {
-    tagRequestLog(this.requestLog, { jobId: id });
+    tagRequestLog(req, { jobId: id });
     const max = this.ctx.config().jobs.maxWaitSeconds;
     const q = validated(
       z.strictObject({ wait: z.coerce.number().min(0).max(max).default(0) }),
@@ -115,7 +113,7 @@ export class JobsController {
     @Param('id') id: string,
     @Headers('traceparent') traceparent: string | undefined,
   ): Promise<JobRecord> {
-    tagRequestLog(this.requestLog, { jobId: id });
+    tagRequestLog(req, { jobId: id });
     return this.cancel.execute(req.principal!, id, undefined, traceparent);
   }
 }

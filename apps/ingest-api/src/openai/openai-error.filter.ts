@@ -1,7 +1,10 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs/common';
-import { PinoLogger } from 'nestjs-pino';
+import type { Logger } from '@gateway/observability';
+import type { GatewayContext } from '@gateway/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorFilter } from '../http/error.filter';
+import { requestLogger } from '../http/request-logging';
+import { GATEWAY_CONTEXT } from '../tokens';
 import { OpenAiHttpError, errorBody, fromClassified } from './openai-error';
 
 /**
@@ -11,9 +14,11 @@ import { OpenAiHttpError, errorBody, fromClassified } from './openai-error';
 @Catch()
 export class OpenAiErrorFilter implements ExceptionFilter {
   private readonly gateway: ErrorFilter;
+  private readonly log: Logger;
 
-  constructor(@Inject(PinoLogger) private readonly log: PinoLogger) {
-    this.gateway = new ErrorFilter(log);
+  constructor(@Inject(GATEWAY_CONTEXT) ctx: GatewayContext) {
+    this.log = ctx.log;
+    this.gateway = new ErrorFilter(ctx.log);
   }
 
   catch(exception: unknown, host: ArgumentsHost): void {
@@ -21,7 +26,7 @@ export class OpenAiErrorFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<FastifyRequest>();
     const e = this.toOpenAi(exception);
     if (e.status >= 500 && !(exception instanceof OpenAiHttpError))
-      this.log.error({ err: exception, url: req.url }, 'request failed');
+      requestLogger(this.log, req).error({ err: exception, url: req.url }, 'request failed');
     if (reply.sent || reply.raw.headersSent) return;
     if (e.retryAfterSec !== undefined) void reply.header('retry-after', String(e.retryAfterSec));
     void reply
