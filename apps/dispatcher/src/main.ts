@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     // Replicas relay side by side; a dead one's unacknowledged entries are claimed by the rest.
     consumer: `relay-${ctx.env.instanceId}`,
     claimIdleMs: ctx.config().kafka.relayClaimIdleMs,
+    lingerMs: ctx.config().kafka.relayLingerMs,
     beforePublish: async (results) =>
       delivered.scheduled(results, await webhooks.scheduler.scheduleFromResults(results)),
     afterPublish: (results) => delivered.relayed(results),

@@ -255,6 +255,11 @@ export const GatewayConfig = z.strictObject({
       partitions: z.number().int().min(1).default(6),
       /** Outbox entries another dispatcher took but never acknowledged (it died) are taken over after this. */
       relayClaimIdleMs: z.number().int().min(1000).default(30_000),
+      /**
+       * How long the relay lets events gather before a produce request (0: send at once).
+       * Kafka's cost is mostly per request, so a few milliseconds buy much larger batches.
+       */
+      relayLingerMs: z.number().int().min(0).max(1000).default(5),
     })
     .prefault({}),
 });

@@ -1,6 +1,7 @@
 import { metrics, type Logger } from '@gateway/observability';
 import { duplicateClient, type RedisClient as Redis } from '@gateway/storage';
 import type { Message, Producer } from 'kafkajs';
+import { CoalescingSender } from './coalescing-sender';
 import type { Topics } from './kafka-client';
 import { eventHeaders } from './trace-headers';
 
@@ -15,11 +16,13 @@ export class OutboxRelay {
   private running = false;
   private readonly loops: Promise<void>[] = [];
   private readonly conns: Redis[] = [];
+  /** The shard loops' batches share produce requests. */
+  private readonly sender: CoalescingSender;
   delivered = 0;
 
   constructor(
     private readonly redis: Redis,
-    private readonly producer: Producer,
+    producer: Producer,
     private readonly streams: readonly string[],
     private readonly topics: Topics,
     private readonly log: Logger,
@@ -28,6 +31,8 @@ export class OutboxRelay {
       consumer: string;
       batch?: number;
       claimIdleMs?: number;
+      /** See {@link CoalescingSender}: how long events may gather before a produce request. */
+      lingerMs?: number;
       /**
        * Called with the values of a batch's result events before the batch goes to Kafka;
        * a failure leaves the batch pending, so the hook runs again (it must be idempotent).
@@ -42,7 +47,9 @@ export class OutboxRelay {
       group: 'relay',
       consumer: 'relay-1',
     },
-  ) {}
+  ) {
+    this.sender = new CoalescingSender(producer, opts.lingerMs ?? 0);
+  }
 
   async start(): Promise<void> {
     this.running = true;
@@ -152,10 +159,7 @@ export class OutboxRelay {
       });
       byTopic.set(topic, list);
     }
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    await this.sender.send(byTopic);
     if (this.opts.afterPublish) await this.opts.afterPublish(results);
   }
 }

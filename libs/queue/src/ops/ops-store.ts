@@ -47,15 +47,51 @@ export class OpsStore {
     return `${this.keys.prefix}:ops:failed`;
   }
 
-  /** One provider call: `<endMs>:<latencyMs>:<1 ok | 0 error>`, newest first. */
-  async recordCall(deploymentId: string, latencyMs: number, ok: boolean): Promise<void> {
-    const key = this.calls(deploymentId);
-    await this.redis
-      .multi()
-      .lpush(key, `${Date.now()}:${Math.round(latencyMs)}:${ok ? 1 : 0}`)
-      .ltrim(key, 0, SAMPLES - 1)
-      .expire(key, 86_400)
-      .exec();
+  /** Calls waiting for the write in flight, per deployment, oldest first. */
+  private pending = new Map<string, string[]>();
+  private waiters: { resolve(): void; reject(e: unknown): void }[] = [];
+  private writing = false;
+
+  /**
+   * One provider call: `<endMs>:<latencyMs>:<1 ok | 0 error>`, newest first. Calls that end
+   * while a write is with Redis go together in the next one (one LPUSH per deployment), so a
+   * busy worker does not pay a transaction per call. Resolves once the call is stored.
+   */
+  recordCall(deploymentId: string, latencyMs: number, ok: boolean): Promise<void> {
+    const list = this.pending.get(deploymentId) ?? [];
+    list.push(`${Date.now()}:${Math.round(latencyMs)}:${ok ? 1 : 0}`);
+    this.pending.set(deploymentId, list);
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      if (!this.writing) void this.writeCalls();
+    });
+  }
+
+  private async writeCalls(): Promise<void> {
+    this.writing = true;
+    while (this.pending.size > 0) {
+      const batch = this.pending;
+      const waiters = this.waiters;
+      this.pending = new Map();
+      this.waiters = [];
+      // One transaction per deployment: each list is its own slot on a Redis Cluster.
+      const writes = [...batch].map(([deploymentId, calls]) => {
+        const key = this.calls(deploymentId);
+        return this.redis
+          .multi()
+          .lpush(key, ...calls.slice(-SAMPLES))
+          .ltrim(key, 0, SAMPLES - 1)
+          .expire(key, 86_400)
+          .exec();
+      });
+      try {
+        await Promise.all(writes);
+        waiters.forEach((w) => w.resolve());
+      } catch (e) {
+        waiters.forEach((w) => w.reject(e));
+      }
+    }
+    this.writing = false;
   }
 
   async window(
