@@ -1,4 +1,5 @@
 export * from './logger';
 export * from './metrics';
 export * from './metrics-server';
+export * from './random-pool';
 export * from './tracing';

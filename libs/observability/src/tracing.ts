@@ -19,7 +19,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { randomBytes } from 'node:crypto';
+import { randomId } from './random-pool';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
@@ -48,7 +48,7 @@ let exporting = false;
 
 /** Ids of a span nobody exports: a child of `parent` (or a new trace), sampled like it. */
 function idsOnlySpan(parent: SpanContext | undefined): Span {
-  const ids = randomBytes(parent ? 8 : 24).toString('hex');
+  const ids = randomId(parent ? 8 : 24).toString('hex');
   return trace.wrapSpanContext({
     traceId: parent?.traceId ?? ids.slice(16),
     spanId: ids.slice(0, 16),

@@ -1,4 +1,5 @@
-import { createHash, randomFillSync } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { randomId } from '@gateway/observability';
 
 /**
  * Redis key layout. A job's record, request and the outbox entries written with it share a
@@ -8,20 +9,7 @@ import { createHash, randomFillSync } from 'node:crypto';
 export const SHARDS = 8;
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 
-// Ids take their bytes from a pool filled 4 KiB at a time: one CSPRNG call per ~200 ids
-// instead of two per id on the submission path.
-const pool = Buffer.alloc(4096);
-let poolAt = pool.length;
-
-/** `n` cryptographically random bytes (a copy). */
-export function randomId(n: number): Buffer {
-  if (poolAt + n > pool.length) {
-    randomFillSync(pool);
-    poolAt = 0;
-  }
-  poolAt += n;
-  return Buffer.from(pool.subarray(poolAt - n, poolAt));
-}
+export { randomId };
 
 /**
  * A new job id: time-ordered, 72 random bits, and its shard as the last character (random,
