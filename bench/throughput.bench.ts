@@ -9,9 +9,11 @@ import { round, writeResults } from './lib/closed-loop';
 /**
  * End-to-end jobs/s with the local provider at 0 ms: submit N jobs over HTTP (c=64) and time
  * until the last one is stored as succeeded; against a bare BullMQ add + no-op worker loop
- * moving N jobs in the same run on the same Redis.
+ * moving N jobs in the same run on the same Redis. Both sides first move WARMUP jobs untimed,
+ * so both are measured warm (JIT-compiled, connections open) rather than at process start.
  */
 const N = Number(process.env.BENCH_JOBS ?? 5000);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000);
 const C = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const WORKER_CONCURRENCY = 32;
 
@@ -22,24 +24,37 @@ async function baseline(): Promise<{ jobsPerSecond: number; seconds: number }> {
     'worker',
     url,
     prefix,
-    String(N),
+    String(WARMUP + N),
     String(WORKER_CONCURRENCY),
+    String(WARMUP),
   ]);
   await new Promise((r) => child.once('message', r));
   const queue = new Queue('bare-e2e', { connection: { url, maxRetriesPerRequest: null }, prefix });
-  const t0 = Date.now();
   let next = 0;
+  const warm = new Promise<void>((r) =>
+    child.on('message', (m) => typeof m === 'object' && 'warm' in m && r()),
+  );
   const finished = new Promise<{ lastAt: number }>((r) =>
-    child.on('message', (m) => typeof m === 'object' && r(m as { lastAt: number })),
+    child.on(
+      'message',
+      (m) => typeof m === 'object' && 'lastAt' in m && r(m as { lastAt: number }),
+    ),
   );
-  await Promise.all(
-    Array.from({ length: C }, async () => {
-      while (next < N) {
-        next++;
-        await queue.add('job', { task: 'summarize' }, { removeOnComplete: true });
-      }
-    }),
-  );
+  const addUpTo = (n: number) =>
+    Promise.all(
+      Array.from({ length: C }, async () => {
+        while (next < n) {
+          next++;
+          await queue.add('job', { task: 'summarize' }, { removeOnComplete: true });
+        }
+      }),
+    );
+  if (WARMUP > 0) {
+    await addUpTo(WARMUP);
+    await warm;
+  }
+  const t0 = Date.now();
+  await addUpTo(WARMUP + N);
   const { lastAt } = await finished;
   await queue.close();
   const seconds = (lastAt - t0) / 1000;
@@ -63,13 +78,13 @@ jobs: { maxQueuedPerDeployment: 100000000 }
     });
     let succeeded = 0;
     let lastAt = 0;
-    const allDone = new Promise<void>((resolve) => {
-      sub.on('pmessage', (_p: string, _c: string, status: string) => {
-        if (status === 'succeeded' && ++succeeded === N) {
-          lastAt = Date.now();
-          resolve();
-        }
-      });
+    let target = WARMUP;
+    let reached: () => void = () => undefined;
+    sub.on('pmessage', (_p: string, _c: string, status: string) => {
+      if (status === 'succeeded' && ++succeeded === target) {
+        lastAt = Date.now();
+        reached();
+      }
     });
     await sub.psubscribe(`${gw.prefix}:jobev:*`);
     const pool = new Pool(gw.url, { connections: C });
@@ -79,31 +94,46 @@ jobs: { maxQueuedPerDeployment: 100000000 }
     });
     let next = 0;
     let rejected = 0;
+    const submitUpTo = (n: number) =>
+      Promise.all(
+        Array.from({ length: C }, async () => {
+          while (next < n) {
+            next++;
+            const res = await pool.request({
+              method: 'POST',
+              path: '/v1/jobs',
+              body,
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+            });
+            await res.body.dump();
+            if (res.statusCode !== 202) rejected++;
+          }
+        }),
+      );
+    const allSucceeded = (n: number) => {
+      target = n;
+      const done = new Promise<void>((r) => {
+        reached = r;
+        if (succeeded >= n) r();
+      });
+      const timeout = new Promise<never>((_, rej) =>
+        setTimeout(
+          () => rej(new Error(`only ${succeeded}/${n} succeeded within 300 s`)),
+          300_000,
+        ).unref(),
+      );
+      return Promise.race([done, timeout]);
+    };
+    if (WARMUP > 0) {
+      await submitUpTo(WARMUP);
+      await allSucceeded(WARMUP);
+    }
     const t0 = Date.now();
-    await Promise.all(
-      Array.from({ length: C }, async () => {
-        while (next < N) {
-          next++;
-          const res = await pool.request({
-            method: 'POST',
-            path: '/v1/jobs',
-            body,
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-          });
-          await res.body.dump();
-          if (res.statusCode !== 202) rejected++;
-        }
-      }),
-    );
+    const finished = allSucceeded(WARMUP + N);
+    await submitUpTo(WARMUP + N);
     await pool.close();
     if (rejected > 0) throw new Error(`${rejected} submissions were refused`);
-    const timeout = new Promise<never>((_, rej) =>
-      setTimeout(
-        () => rej(new Error(`only ${succeeded}/${N} succeeded within 300 s`)),
-        300_000,
-      ).unref(),
-    );
-    await Promise.race([allDone, timeout]);
+    await finished;
     const seconds = (lastAt - t0) / 1000;
     return { jobsPerSecond: N / seconds, seconds, rejected };
   } finally {
@@ -118,6 +148,7 @@ async function main(): Promise<void> {
   const ratio = gw.jobsPerSecond / base.jobsPerSecond;
   const result = {
     jobs: N,
+    warmupJobs: WARMUP,
     concurrency: C,
     workerConcurrency: WORKER_CONCURRENCY,
     baseline: base,
@@ -129,7 +160,7 @@ async function main(): Promise<void> {
   writeResults(
     'throughput',
     result,
-    `# End-to-end throughput, local provider at 0 ms (${N} jobs, submit c=${C}, worker concurrency ${WORKER_CONCURRENCY})
+    `# End-to-end throughput, local provider at 0 ms (${N} jobs after ${WARMUP} untimed, submit c=${C}, worker concurrency ${WORKER_CONCURRENCY})
 
 | | jobs/s | seconds |
 | --- | --- | --- |

@@ -5,7 +5,8 @@ import { Kafka, logLevel } from 'kafkajs';
 /**
  * Baselines measured in the same run as the gateway:
  *   ingest <port> <redisUrl> <prefix>   a bare Fastify route doing one BullMQ add per request
- *   worker <redisUrl> <prefix> <n> <c>  a no-op BullMQ worker; prints when n jobs completed
+ *   worker <redisUrl> <prefix> <n> <c> [warmup]  a no-op BullMQ worker; tells when the first
+ *       `warmup` jobs completed (if given), then when n jobs completed
  *   kafka-relay <brokers> <in> <out> <group>  a pass-through consumer group: each batch of
  *       <in> is produced to <out> (key, value, headers kept), then its offsets resolved
  */
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
     return;
   }
   if (mode === 'worker') {
-    const [redisUrl, prefix, n, c] = args;
+    const [redisUrl, prefix, n, c, warmup] = args;
     let done = 0;
     let first = 0;
     const worker = new Worker('bare-e2e', async () => ({ ok: true }), {
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     });
     worker.on('completed', () => {
       if (done === 0) first = Date.now();
+      if (warmup && done + 1 === Number(warmup)) process.send?.({ warm: true });
       if (++done === Number(n)) {
         process.send?.({ done, firstAt: first, lastAt: Date.now() });
         void worker.close().then(() => process.exit(0));

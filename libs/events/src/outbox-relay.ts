@@ -66,7 +66,7 @@ export class OutboxRelay {
 
   /** Entries not yet delivered, across all streams (the downstream backlog). */
   async backlog(): Promise<number> {
-    // One XLEN per stream (each shard is its own Redis Cluster slot), auto-pipelined.
+    // One XLEN per stream (each shard is its own Redis Cluster slot), in flight together.
     const lens = await Promise.all(this.streams.map((s) => this.redis.xlen(s)));
     return lens.reduce((n, v) => n + v, 0);
   }

@@ -53,9 +53,13 @@ export class GatewayContext {
     for (const d of this.cfg.disabled) this.log.warn(d, 'deployment disabled');
     this.keys = new Keys(env.keyPrefix);
     const target = { url: env.redisUrl, clusterNodes: env.redisClusterNodes };
+    // No auto-pipelining: commands go out as they are issued (still in flight together on
+    // the connection). Measured at c=64 submissions, auto-pipelining's batching cost the
+    // ingest API more CPU per job (306 vs 265 us) than the writes it saved, and it keeps one
+    // batch in flight per connection, so each step of a request waited for the one before.
     this.redis = createRedisClient(target, {
       maxRetriesPerRequest: null,
-      enableAutoPipelining: true,
+      enableAutoPipelining: false,
     });
     this.redis.on('error', (e: Error) => this.log.warn({ err: e.message }, 'redis error'));
     // BullMQ needs its own connection settings (blocking commands, no retry limit). On a

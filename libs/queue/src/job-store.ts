@@ -229,7 +229,7 @@ export class JobStore {
         ids.push(batch[i]);
         scores.push(batch[i + 1]);
       }
-      // Records lie in their shards' slots: one HMGET each, auto-pipelined per node.
+      // Records lie in their shards' slots: one HMGET each, in flight together.
       const rows = await Promise.all(
         ids.map((id) => this.redis.hmget(this.keys.job(id), 'status', 'data')),
       );

@@ -73,7 +73,7 @@ export async function scanKeys(
 
 /**
  * Deletes `keys`, which may lie in different slots: one DEL on a single server, one DEL per
- * key on a Cluster (auto-pipelined per node). Returns how many existed.
+ * key on a Cluster (in flight together). Returns how many existed.
  */
 export async function deleteKeys(redis: RedisClient, keys: readonly string[]): Promise<number> {
   if (!keys.length) return 0;

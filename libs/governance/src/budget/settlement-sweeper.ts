@@ -73,7 +73,7 @@ export class SettlementSweeper {
       members.push({ tenantId, jobId, since: Number(open[i + 1]) });
     }
     // Statuses first (small); records (with their outputs) only of the jobs that ended.
-    // One command per record (records lie in their shards' slots), auto-pipelined per node.
+    // One command per record (records lie in their shards' slots), issued together.
     const statuses = await Promise.all(
       members.map((m) => this.redis.hget(this.keys.job(m.jobId), 'status')),
     );

@@ -7,7 +7,7 @@ export type BacklogProbe = () => Promise<number>;
 /** The outbox backlog: entries of every shard's outbox stream not yet relayed to Kafka. */
 export function outboxBacklog(redis: Redis, keys: Keys): BacklogProbe {
   return async () => {
-    // One XLEN per shard (each its own Redis Cluster slot), auto-pipelined per node.
+    // One XLEN per shard (each its own Redis Cluster slot), in flight together.
     const lens = await Promise.all(
       Array.from({ length: SHARDS }, (_, s) => redis.xlen(keys.outbox(s))),
     );

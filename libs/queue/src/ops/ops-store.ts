@@ -98,8 +98,8 @@ export class OpsStore {
     deploymentIds: readonly string[],
     now = Date.now(),
   ): Promise<Map<string, CallWindow>> {
-    // One read per deployment (each list is its own slot on a Redis Cluster); the client's
-    // auto-pipelining sends them in one round trip per node.
+    // One read per deployment (each list is its own slot on a Redis Cluster), all in flight
+    // together.
     const rows = await Promise.all(
       deploymentIds.map((id) => this.redis.lrange(this.calls(id), 0, SAMPLES - 1)),
     );
