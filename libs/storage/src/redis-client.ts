@@ -13,9 +13,44 @@ export interface RedisTarget {
   readonly clusterNodes?: readonly { readonly host: string; readonly port: number }[];
 }
 
+const COALESCED = Symbol('coalescedWrites');
+type Coalescable = { write: (...a: unknown[]) => boolean; cork(): void; uncork(): void };
+
+/**
+ * Commands issued in the same turn of the event loop leave in one socket write: the first
+ * write of a turn corks the connection's socket and the turn's end uncorks it. Unlike
+ * ioredis's auto-pipelining nothing waits for an earlier batch's replies, and each process
+ * exchange with Redis costs a wake-up on both sides, so fewer writes is less CPU for both.
+ * Applied to every socket the client opens (reconnects included).
+ */
+export function coalesceWrites(redis: Redis): Redis {
+  const wrap = () => {
+    const stream = (redis as unknown as { stream?: Coalescable & { [COALESCED]?: true } }).stream;
+    if (!stream || stream[COALESCED]) return;
+    stream[COALESCED] = true;
+    const write = stream.write.bind(stream);
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      stream.uncork();
+    };
+    stream.write = (...a: unknown[]) => {
+      if (!corked) {
+        corked = true;
+        stream.cork();
+        setImmediate(uncork);
+      }
+      return write(...a);
+    };
+  };
+  redis.on('connect', wrap);
+  wrap();
+  return redis;
+}
+
 /** Builds a client for `target` with `options` applied to every connection it opens. */
 export function createRedisClient(target: RedisTarget, options: RedisOptions = {}): RedisClient {
-  if (!target.clusterNodes?.length) return new Redis(target.url, options);
+  if (!target.clusterNodes?.length) return coalesceWrites(new Redis(target.url, options));
   const { enableAutoPipelining, lazyConnect, retryStrategy, enableOfflineQueue, ...perNode } =
     options;
   return new Cluster(
