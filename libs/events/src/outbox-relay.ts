@@ -1,5 +1,5 @@
 import { metrics, type Logger } from '@gateway/observability';
-import { duplicateClient, type RedisClient as Redis } from '@gateway/storage';
+import { duplicateClient, isCluster, type RedisClient as Redis } from '@gateway/storage';
 import type { Message, Producer } from 'kafkajs';
 import { CoalescingSender } from './coalescing-sender';
 import type { Topics } from './kafka-client';
@@ -57,10 +57,16 @@ export class OutboxRelay {
       await this.redis
         .xgroup('CREATE', stream, this.opts.group, '0', 'MKSTREAM')
         .catch((e: Error) => (e.message.includes('BUSYGROUP') ? undefined : Promise.reject(e)));
+    }
+    // On one server one loop reads every shard's stream in one XREADGROUP, so a batch holds
+    // what all shards gathered (a Redis Cluster keeps each shard in its own slot: one loop
+    // per stream there).
+    const groups = isCluster(this.redis) ? this.streams.map((s) => [s]) : [this.streams];
+    for (const streams of groups) {
       const conn = duplicateClient(this.redis);
       conn.on('error', () => undefined);
       this.conns.push(conn);
-      this.loops.push(this.loop(conn, stream));
+      this.loops.push(this.loop(conn, streams));
     }
   }
 
@@ -77,30 +83,34 @@ export class OutboxRelay {
     await Promise.allSettled(this.loops);
   }
 
-  private async loop(conn: Redis, stream: string): Promise<void> {
-    const batch = this.opts.batch ?? 500;
+  private async loop(conn: Redis, streams: readonly string[]): Promise<void> {
+    // The batch bounds what one read returns across all the loop's streams.
+    const batch = Math.max(1, Math.floor((this.opts.batch ?? 500) / streams.length));
     const claimIdle = this.opts.claimIdleMs ?? 30_000;
     let backoff = 200;
     // First our own pending entries (a restart with the same consumer name), then new ones.
-    let cursor = '0';
+    const cursors = new Map(streams.map((s) => [s, '0']));
     let lastClaim = 0;
     while (this.running) {
       try {
-        let entries: StreamEntry[] = [];
+        let got: [string, StreamEntry[]][] = [];
         if (Date.now() - lastClaim > claimIdle) {
           lastClaim = Date.now();
-          const claimed = (await conn.xautoclaim(
-            stream,
-            this.opts.group,
-            this.opts.consumer,
-            claimIdle,
-            '0-0',
-            'COUNT',
-            batch,
-          )) as [string, StreamEntry[]];
-          entries = claimed[1].filter((e) => e[1] !== null);
+          for (const stream of streams) {
+            const claimed = (await conn.xautoclaim(
+              stream,
+              this.opts.group,
+              this.opts.consumer,
+              claimIdle,
+              '0-0',
+              'COUNT',
+              batch,
+            )) as [string, StreamEntry[]];
+            const entries = claimed[1].filter((e) => e[1] !== null);
+            if (entries.length) got.push([stream, entries]);
+          }
         }
-        if (entries.length === 0) {
+        if (got.length === 0) {
           const res = (await conn.xreadgroup(
             'GROUP',
             this.opts.group,
@@ -110,33 +120,37 @@ export class OutboxRelay {
             'BLOCK',
             1000,
             'STREAMS',
-            stream,
-            cursor,
+            ...streams,
+            ...streams.map((s) => cursors.get(s)!),
           )) as [string, StreamEntry[]][] | null;
-          entries = res?.[0]?.[1] ?? [];
-          if (cursor === '0' && entries.length === 0) cursor = '>';
-          if (entries.length === 0) continue;
+          got = (res ?? []).filter(([, entries]) => entries.length > 0);
+          for (const s of streams) {
+            if (cursors.get(s) === '0' && !got.some(([name]) => name === s)) cursors.set(s, '>');
+          }
+          if (got.length === 0) continue;
         }
-        await this.publish(entries);
-        const ids = entries.map((e) => e[0]);
-        await conn
-          .multi()
-          .xack(stream, this.opts.group, ...ids)
-          .xdel(stream, ...ids)
-          .exec();
-        this.delivered += ids.length;
-        metrics().outboxRelayed.inc(ids.length);
+        await this.publish(got.flatMap(([, entries]) => entries));
+        const ack = conn.multi();
+        let n = 0;
+        for (const [stream, entries] of got) {
+          const ids = entries.map((e) => e[0]);
+          ack.xack(stream, this.opts.group, ...ids).xdel(stream, ...ids);
+          n += ids.length;
+        }
+        await ack.exec();
+        this.delivered += n;
+        metrics().outboxRelayed.inc(n);
         backoff = 200;
       } catch (e) {
         if (!this.running) break;
         this.log.warn(
-          { err: (e as Error).message, stream },
+          { err: (e as Error).message, streams: streams.join(',') },
           'outbox relay: Kafka or Redis unavailable; retrying',
         );
         await new Promise((r) => setTimeout(r, backoff));
         backoff = Math.min(backoff * 2, 5000);
         // Re-read what we hold pending so nothing waits for the idle claim.
-        cursor = '0';
+        for (const s of streams) cursors.set(s, '0');
       }
     }
   }
