@@ -84,7 +84,7 @@ export class JobStore {
       );
     // Queued jobs keep their record for the retention window past the longest queue wait.
     const ttl = this.opts.retentionSec * 2;
-    const res = await this.redis.gwCreateJob(
+    const stored = this.redis.gwCreateJob(
       k.job(record.id),
       k.request(record.id),
       k.outbox(shardOf(record.id)),
@@ -98,12 +98,17 @@ export class JobStore {
       ttl,
       ...flattenEntries(input.events),
     );
-    if (res[0] === 1) {
-      // The tenant's index lies in the tenant's slot, not the job's: added right after. The
-      // job is durable either way; listing skips ids whose record is gone.
-      await this.redis.zadd(k.tenantJobs(record.tenantId), Date.parse(record.createdAt), record.id);
-      return { created: true };
-    }
+    // The tenant's index lies in the tenant's slot, not the job's: its entry goes right after the
+    // job, in the same write (listing skips ids whose record is gone), and out again when the job
+    // was not created (an Idempotency-Key already taken).
+    const indexed = this.redis.zadd(
+      k.tenantJobs(record.tenantId),
+      Date.parse(record.createdAt),
+      record.id,
+    );
+    const [res] = await Promise.all([stored, indexed]);
+    if (res[0] === 1) return { created: true };
+    await this.redis.zrem(k.tenantJobs(record.tenantId), record.id);
     const [jobId, hash] = String(res[1]).split('|');
     return { created: false, jobId, sameBody: hash === idem?.bodyHash };
   }

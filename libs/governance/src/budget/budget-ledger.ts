@@ -124,7 +124,7 @@ export class BudgetLedger {
       ...(r.tokenCounters[0] ? { tk1: r.tokenCounters[0] } : {}),
       ...(r.tokenCounters[1] ? { tk2: r.tokenCounters[1] } : {}),
     };
-    const res = await this.redis.gwBudgetReserve(
+    const reserved = this.redis.gwBudgetReserve(
       this.keys.ledger(r.tenantId, r.jobId),
       ...windowKeys,
       amount,
@@ -135,10 +135,13 @@ export class BudgetLedger {
       LEDGER_TTL_SEC,
       ...Object.entries(fields).flat(),
     );
-    if (res[0] === 1) {
-      await this.redis.zadd(this.openKey(), now, `${r.tenantId}|${r.jobId}`);
-      return { ok: true, crossed: WINDOWS.filter((_, i) => res[i + 1] === 1) };
-    }
+    // The open index entry goes right after the reservation, in the same write (the sweeper
+    // releases an entry whose job never got a record); a refusal takes it out again.
+    const member = `${r.tenantId}|${r.jobId}`;
+    const indexed = this.redis.zadd(this.openKey(), now, member);
+    const [res] = await Promise.all([reserved, indexed]);
+    if (res[0] === 1) return { ok: true, crossed: WINDOWS.filter((_, i) => res[i + 1] === 1) };
+    await this.redis.zrem(this.openKey(), member);
     const refused = WINDOWS[res[1] - 1];
     return {
       ok: false,
