@@ -37,8 +37,8 @@ export class GatewayContext {
   readonly queues: JobQueues;
   readonly kafka: Kafka;
   readonly topics: Topics;
-  /** BullMQ's own Cluster client (Cluster mode only; one server gets connection options). */
-  private readonly bullClient: RedisClient | undefined;
+  /** BullMQ's own client, shared by the process's queues and workers. */
+  private readonly bullClient: RedisClient;
   private cfg: LoadedConfig;
   private watcher: FSWatcher | undefined;
   private readonly reloadListeners: ((c: LoadedConfig) => void)[] = [];
@@ -63,16 +63,15 @@ export class GatewayContext {
       enableAutoPipelining: false,
     });
     this.redis.on('error', (e: Error) => this.log.warn({ err: e.message }, 'redis error'));
-    // BullMQ needs its own connection settings (blocking commands, no retry limit). On a
-    // Cluster it takes a client, which it duplicates for its blocking reads; every queue
-    // name is its own hash tag, so each BullMQ script stays in one slot.
-    if (env.redisClusterNodes) {
-      this.bullClient = createRedisClient(target, { maxRetriesPerRequest: null });
-      this.bullClient.on('error', (e: Error) =>
-        this.log.warn({ err: e.message }, 'redis error (queues)'),
-      );
-    }
-    this.bullConnection = this.bullClient ?? { url: env.redisUrl, maxRetriesPerRequest: null };
+    // BullMQ gets a client of its own (no retry limit), shared by every queue and worker of
+    // the process; it duplicates it for its blocking reads. On one server its writes are
+    // coalesced per turn like the app's (createRedisClient). On a Cluster every queue name is
+    // its own hash tag, so each BullMQ script stays in one slot.
+    this.bullClient = createRedisClient(target, { maxRetriesPerRequest: null });
+    this.bullClient.on('error', (e: Error) =>
+      this.log.warn({ err: e.message }, 'redis error (queues)'),
+    );
+    this.bullConnection = this.bullClient;
     this.blobs = createBlobStore(
       env.blobStore.kind === 's3'
         ? env.blobStore
@@ -147,7 +146,7 @@ export class GatewayContext {
   async close(): Promise<void> {
     this.watcher?.close();
     await this.queues.close();
-    this.bullClient?.disconnect();
+    this.bullClient.disconnect();
     this.redis.disconnect();
   }
 }
