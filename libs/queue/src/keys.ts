@@ -9,8 +9,6 @@ import { randomId } from '@gateway/observability';
 export const SHARDS = 8;
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 
-export { randomId };
-
 /**
  * A new job id: time-ordered, 72 random bits, and its shard as the last character (random,
  * or the one given: see `idempotencyShard`).

@@ -23,7 +23,7 @@ type Coalescable = { write: (...a: unknown[]) => boolean; cork(): void; uncork()
  * exchange with Redis costs a wake-up on both sides, so fewer writes is less CPU for both.
  * Applied to every socket the client opens (reconnects included).
  */
-export function coalesceWrites(redis: Redis): Redis {
+function coalesceWrites(redis: Redis): Redis {
   const wrap = () => {
     const stream = (redis as unknown as { stream?: Coalescable & { [COALESCED]?: true } }).stream;
     if (!stream || stream[COALESCED]) return;

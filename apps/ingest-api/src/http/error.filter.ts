@@ -41,13 +41,11 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: string; message: st
   },
 };
 
-/** Where a 5xx is logged: the app's logger; the line carries the request's ids. */
-export type ErrorLog = Logger;
-
 /** Maps every failure to `{error: {code, message, details?, requestId}}` with its status. */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
-  constructor(private readonly log: ErrorLog) {}
+  /** `log`: the app's logger; a 5xx line carries the request's ids. */
+  constructor(private readonly log: Logger) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
