@@ -7,6 +7,7 @@ import { newRequestId } from '@gateway/queue';
 import { GatewayContext } from '@gateway/platform';
 import { ErrorFilter } from './http/error.filter';
 import { frameworkErrors } from './http/framework-errors';
+import { installLingeringClose } from './http/lingering-close';
 import { installRequestLogging, NestPinoLogger } from './http/request-logging';
 import { IngestApiModule } from './ingest-api.module';
 import { installHttpTelemetry } from './ops/http-telemetry';
@@ -29,6 +30,7 @@ export async function createIngestApp(ctx: GatewayContext): Promise<NestFastifyA
   // The telemetry hook runs first, so the closing line carries the request's trace id.
   installHttpTelemetry(adapter.getInstance());
   installRequestLogging(adapter.getInstance(), ctx.log);
+  installLingeringClose(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(
     IngestApiModule.forContext(ctx),
     adapter,
