@@ -14,6 +14,7 @@ import { JobQueues, JobStore, Keys } from '@gateway/queue';
 import {
   createBlobStore,
   createRedisClient,
+  isCluster,
   type BlobStore,
   type RedisClient,
 } from '@gateway/storage';
@@ -37,8 +38,6 @@ export class GatewayContext {
   readonly queues: JobQueues;
   readonly kafka: Kafka;
   readonly topics: Topics;
-  /** BullMQ's own client, shared by the process's queues and workers. */
-  private readonly bullClient: RedisClient;
   private cfg: LoadedConfig;
   private watcher: FSWatcher | undefined;
   private readonly reloadListeners: ((c: LoadedConfig) => void)[] = [];
@@ -63,15 +62,12 @@ export class GatewayContext {
       enableAutoPipelining: false,
     });
     this.redis.on('error', (e: Error) => this.log.warn({ err: e.message }, 'redis error'));
-    // BullMQ gets a client of its own (no retry limit), shared by every queue and worker of
-    // the process; it duplicates it for its blocking reads. On one server its writes are
-    // coalesced per turn like the app's (createRedisClient). On a Cluster every queue name is
-    // its own hash tag, so each BullMQ script stays in one slot.
-    this.bullClient = createRedisClient(target, { maxRetriesPerRequest: null });
-    this.bullClient.on('error', (e: Error) =>
-      this.log.warn({ err: e.message }, 'redis error (queues)'),
-    );
-    this.bullConnection = this.bullClient;
+    // BullMQ's queues and workers send on the same client (it has no retry limit, as BullMQ
+    // needs) and duplicate it for their blocking reads. On one server that keeps a job's
+    // write and its queue entry in order on one connection, and in one socket write when
+    // issued in one turn (JobStore.create); on a Cluster every queue name is its own hash
+    // tag, so each BullMQ script stays in one slot.
+    this.bullConnection = this.redis;
     this.blobs = createBlobStore(
       env.blobStore.kind === 's3'
         ? env.blobStore
@@ -82,6 +78,7 @@ export class GatewayContext {
       retentionSec: Math.round(this.cfg.jobs.retentionDays * 86400),
       inlineMaxBytes: this.cfg.jobs.inlineMaxBytes,
       cipher: this.cipher,
+      queuesShareConnection: !isCluster(this.redis),
     });
     this.queues = new JobQueues(this.bullConnection, this.keys.bullPrefix());
     this.topics = resolveTopics(this.cfg.kafka.topics, env.topicPrefix);
@@ -146,7 +143,6 @@ export class GatewayContext {
   async close(): Promise<void> {
     this.watcher?.close();
     await this.queues.close();
-    this.bullClient.disconnect();
     this.redis.disconnect();
   }
 }

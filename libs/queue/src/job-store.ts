@@ -32,6 +32,11 @@ export interface JobStoreOptions {
   readonly inlineMaxBytes: number;
   /** When set, requests and outputs are stored encrypted (GATEWAY_ENCRYPTION_KEY). */
   readonly cipher?: PayloadSealer;
+  /**
+   * BullMQ's queues send on this store's own connection to one Redis server, so Redis runs a
+   * queue write after a store write issued before it (see `create`'s `enqueue`).
+   */
+  readonly queuesShareConnection?: boolean;
 }
 
 export type CreateResult =
@@ -69,6 +74,13 @@ export class JobStore {
     request: JobRequest;
     idempotency?: { key: string; bodyHash: string; ttlSec: number };
     events: readonly OutboxEntry[];
+    /**
+     * Puts the stored job on its queue. Without an Idempotency-Key and with the queues on
+     * this store's connection (`queuesShareConnection`), it is issued right behind the job's
+     * write, in the same socket write, and Redis runs it after the job is stored: a worker
+     * never takes a job that is not stored yet. Otherwise it runs once the job is stored.
+     */
+    enqueue?: () => Promise<unknown>;
   }): Promise<CreateResult> {
     const { record } = input;
     const k = this.keys;
@@ -106,8 +118,15 @@ export class JobStore {
       Date.parse(record.createdAt),
       record.id,
     );
+    if (input.enqueue && !idem && this.opts.queuesShareConnection) {
+      await Promise.all([stored, indexed, input.enqueue()]);
+      return { created: true };
+    }
     const [res] = await Promise.all([stored, indexed]);
-    if (res[0] === 1) return { created: true };
+    if (res[0] === 1) {
+      await input.enqueue?.();
+      return { created: true };
+    }
     await this.redis.zrem(k.tenantJobs(record.tenantId), record.id);
     const [jobId, hash] = String(res[1]).split('|');
     return { created: false, jobId, sameBody: hash === idem?.bodyHash };

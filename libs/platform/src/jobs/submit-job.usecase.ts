@@ -234,8 +234,27 @@ export class SubmitJobUseCase {
       : undefined;
     const hit = cacheKey ? await this.cache.get(cacheKey) : null;
     const piiAudit = this.gov.redactionAudit(govInput, admission, d);
+    const target = cfg.deploymentById.get(d.deployment)!;
+    // A cached answer completes the job at once; any other job goes on its deployment's queue
+    // as the store puts it there (in the same write as the job where it can, see
+    // JobStore.create). A failed enqueue leaves the reservation to the job, as before.
+    let queued: Promise<void> | undefined;
+    const enqueue = () => {
+      queued = this.ctx.queues.enqueue(
+        d.deployment,
+        { jobId: id, hop: 0, traceparent: cmd.traceparent },
+        {
+          priority: record.priority,
+          attempts: target.attempts,
+          backoffMs: cfg.jobs.backoffMs,
+          rank: bp.rank,
+        },
+      );
+      return queued.catch(() => undefined);
+    };
     const created = await this.ctx.store
       .create({
+        enqueue: hit ? undefined : enqueue,
         record,
         // The worker stores the result under the same key when the cache applies.
         request: cacheTtl ? { ...stored, cache: { ttlSeconds: cacheTtl } } : stored,
@@ -263,6 +282,7 @@ export class SubmitJobUseCase {
       await this.gov.release(tenant.id, id);
       return this.existing(created.jobId, created.sameBody, request.priority ?? 'normal');
     }
+    await queued;
     metrics().jobsSubmitted.inc({ task: record.task, deployment: d.deployment, tenant: tenant.id });
     if (hit) metrics().cacheHits.inc({ task: record.task });
     if (hit)
@@ -277,17 +297,6 @@ export class SubmitJobUseCase {
         ),
         rateLimit: admission.rateLimit,
       };
-    const target = cfg.deploymentById.get(d.deployment)!;
-    await this.ctx.queues.enqueue(
-      d.deployment,
-      { jobId: id, hop: 0, traceparent: cmd.traceparent },
-      {
-        priority: record.priority,
-        attempts: target.attempts,
-        backoffMs: cfg.jobs.backoffMs,
-        rank: bp.rank,
-      },
-    );
     return { created: true, record, rateLimit: admission.rateLimit };
   }
 

@@ -1,0 +1,145 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { JobRecord } from '@gateway/contracts';
+import { idempotencyShard, JobQueues, JobStore, Keys, newJobId } from '@gateway/queue';
+import { createRedisClient, LocalBlobStore } from '@gateway/storage';
+import type { Redis } from 'ioredis';
+import { testInfra } from '../support/repo';
+
+/** Counts the writes that reach the client's socket. */
+function countSocketWrites(redis: Redis): { count: () => number } {
+  const socket = (redis as unknown as { stream: Socket }).stream as Socket & {
+    _write: (...a: unknown[]) => void;
+    _writev?: (...a: unknown[]) => void;
+  };
+  let n = 0;
+  const write = socket._write.bind(socket);
+  socket._write = (...a: unknown[]) => {
+    n++;
+    write(...a);
+  };
+  const writev = socket._writev?.bind(socket);
+  if (writev)
+    socket._writev = (...a: unknown[]) => {
+      n++;
+      writev(...a);
+    };
+  return { count: () => n };
+}
+
+const queued = (id: string): JobRecord => ({
+  id,
+  tenantId: 'acme',
+  task: 'summarize',
+  status: 'queued',
+  priority: 'normal',
+  createdAt: new Date().toISOString(),
+  startedAt: null,
+  finishedAt: null,
+  attempts: 0,
+  route: {
+    deployment: 'fast-llm',
+    provider: 'local',
+    model: 'fast',
+    reason: 'priority',
+    candidates: ['fast-llm'],
+    fallbacks: [],
+  },
+  cached: false,
+  output: null,
+  error: null,
+  usage: null,
+  costUsd: null,
+  timings: null,
+  policy: { redactions: {} },
+  metadata: {},
+  correlationId: null,
+});
+
+describe('job store: a new job and its queue entry', () => {
+  const redis = createRedisClient({ url: testInfra().redisUrl }) as Redis;
+  const keys = new Keys(`jse${Date.now()}`);
+  const dir = mkdtempSync(join(tmpdir(), 'jse-'));
+  const blobs = new LocalBlobStore(dir);
+  const opts = { retentionSec: 3600, inlineMaxBytes: 64 * 1024 };
+  const queues = new JobQueues(redis, keys.bullPrefix());
+  after(async () => {
+    await queues.close();
+    redis.disconnect();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Creates a job with an enqueue that records what Redis holds when its add runs. */
+  const create = async (
+    store: JobStore,
+    id: string,
+    idempotency?: { key: string; bodyHash: string; ttlSec: number },
+  ) => {
+    let statusSeenByQueue: string | null | undefined;
+    const res = await store.create({
+      record: queued(id),
+      request: { task: 'summarize', input: { text: 'hello' } },
+      idempotency,
+      events: [],
+      enqueue: async () => {
+        // Sent on the same connection right behind the add: Redis answers it after the add.
+        const [, status] = await Promise.all([
+          queues.enqueue(
+            'fast-llm',
+            { jobId: id, hop: 0 },
+            {
+              priority: 'normal',
+              attempts: 1,
+              backoffMs: 100,
+            },
+          ),
+          redis.hget(keys.job(id), 'status'),
+        ]);
+        statusSeenByQueue = status;
+      },
+    });
+    return { res, statusSeenByQueue };
+  };
+
+  it('sends both in one socket write on one connection, the job ahead of its queue entry', async () => {
+    const store = new JobStore(redis, keys, blobs, { ...opts, queuesShareConnection: true });
+    await queues.queue('fast-llm').waitUntilReady();
+    // Loads both scripts into Redis (a first call may be answered NOSCRIPT and sent again).
+    await create(store, newJobId(Date.now()));
+    const id = newJobId(Date.now());
+    const writes = countSocketWrites(redis);
+    const { res, statusSeenByQueue } = await create(store, id);
+    assert.deepEqual(res, { created: true });
+    assert.equal(writes.count(), 1, 'the job, its index entry and the queue add leave together');
+    assert.equal(statusSeenByQueue, 'queued', 'Redis ran the add after the job was stored');
+    assert.ok(await queues.queue('fast-llm').getJob(id), 'the queue entry exists');
+  });
+
+  it('waits for the stored job first when the queues use another connection', async () => {
+    const store = new JobStore(redis, keys, blobs, opts);
+    await redis.ping();
+    const id = newJobId(Date.now());
+    const writes = countSocketWrites(redis);
+    const { res, statusSeenByQueue } = await create(store, id);
+    assert.deepEqual(res, { created: true });
+    assert.equal(writes.count(), 2);
+    assert.equal(statusSeenByQueue, 'queued');
+    assert.ok(await queues.queue('fast-llm').getJob(id));
+  });
+
+  it('enqueues nothing for an Idempotency-Key that is taken already', async () => {
+    const store = new JobStore(redis, keys, blobs, { ...opts, queuesShareConnection: true });
+    const idem = { key: 'k-1', bodyHash: 'h', ttlSec: 60 };
+    const first = newJobId(Date.now(), idempotencyShard('acme', idem.key));
+    assert.deepEqual((await create(store, first, idem)).res, { created: true });
+    const second = newJobId(Date.now(), idempotencyShard('acme', idem.key));
+    const again = await create(store, second, idem);
+    assert.deepEqual(again.res, { created: false, jobId: first, sameBody: true });
+    assert.equal(again.statusSeenByQueue, undefined, 'no enqueue for the duplicate');
+    assert.equal(await queues.queue('fast-llm').getJob(second), undefined);
+  });
+});
