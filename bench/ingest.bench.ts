@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { freePort } from '../infra/src';
 import { startGateway } from '../test/support/gateway-harness';
 import { closedLoop, round, writeResults, type LoadResult } from './lib/closed-loop';
+import { freshRedis } from './lib/fresh-redis';
 
 /**
  * Accepted jobs per second at ingest (c=64, 15 s): the gateway's POST /v1/jobs (auth,
  * validation, routing, one Lua transaction, one BullMQ add) against a bare Fastify route
- * doing one BullMQ add, in the same run on the same Redis. Only the ingest process runs on
- * the gateway side, so both sides measure the front door alone.
+ * doing one BullMQ add, in the same run on the same Redis, emptied before each side. Only the
+ * ingest process runs on the gateway side, so both sides measure the front door alone.
  */
 const C = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -68,7 +69,9 @@ async function gateway(): Promise<LoadResult> {
 }
 
 async function main(): Promise<void> {
+  await freshRedis(process.env.REDIS_URL!);
   const base = await baseline();
+  await freshRedis(process.env.REDIS_URL!);
   const gw = await gateway();
   const ratio = gw.perSecond / base.perSecond;
   const result = {

@@ -5,12 +5,14 @@ import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import { startGateway } from '../test/support/gateway-harness';
 import { round, writeResults } from './lib/closed-loop';
+import { freshRedis } from './lib/fresh-redis';
 
 /**
  * End-to-end jobs/s with the local provider at 0 ms: submit N jobs over HTTP (c=64) and time
  * until the last one is stored as succeeded; against a bare BullMQ add + no-op worker loop
- * moving N jobs in the same run on the same Redis. Both sides first move WARMUP jobs untimed,
- * so both are measured warm (JIT-compiled, connections open) rather than at process start.
+ * moving N jobs in the same run on the same Redis, emptied before each side. Both sides first
+ * move WARMUP jobs untimed, so both are measured warm (JIT-compiled, connections open) rather
+ * than at process start.
  */
 const N = Number(process.env.BENCH_JOBS ?? 5000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000);
@@ -143,7 +145,9 @@ jobs: { maxQueuedPerDeployment: 100000000 }
 }
 
 async function main(): Promise<void> {
+  await freshRedis(process.env.REDIS_URL!);
   const base = await baseline();
+  await freshRedis(process.env.REDIS_URL!);
   const gw = await gateway();
   const ratio = gw.jobsPerSecond / base.jobsPerSecond;
   const result = {
