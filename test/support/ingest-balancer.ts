@@ -18,8 +18,8 @@ export interface Upstream {
  * scaled-out test gateway (`GATEWAY_TEST_SCALE`). Each request (not each connection: clients
  * keep connections alive) goes to the next live process, so one test's requests really
  * reach every replica. Bodies and answers are streamed (SSE, long polls, a body refused on
- * its declared size), and a client that goes away aborts its upstream request, as a real
- * load balancer does.
+ * its declared size, whose rest the balancer drops), and a client that goes away aborts its
+ * upstream request, as a real load balancer does.
  */
 export class IngestBalancer {
   private readonly counts = new Map<string, number>();
@@ -46,8 +46,18 @@ export class IngestBalancer {
       res.writeHead(answer.statusCode ?? 502, withoutHopHeaders(answer.headers));
       res.flushHeaders();
       answer.pipe(res);
+      // Answered before the body was all forwarded (a 413 on its declared size): stop
+      // forwarding and drop the rest here, so the client's connection stays usable.
+      answer.once('end', () => {
+        if (req.complete) return;
+        req.unpipe(upstream);
+        upstream.destroy();
+        req.resume();
+      });
     });
     upstream.on('error', (err) => {
+      // After the whole answer went out, a late upstream error changes nothing for the client.
+      if (res.writableFinished) return;
       if (res.headersSent) res.destroy();
       else {
         res.writeHead(502, { 'content-type': 'application/json' });
