@@ -1,6 +1,6 @@
 import { collectIngressLag, OutboxRelay, RequestIngress } from '@gateway/events';
 import { BudgetLedger, GovKeys, KeyStore, TenantStore } from '@gateway/governance';
-import { metrics } from '@gateway/observability';
+import { logProcessWarnings, metrics } from '@gateway/observability';
 import {
   GatewayContext,
   LiveStatsCache,
@@ -16,6 +16,7 @@ import { startWebhooks } from './webhooks.wiring';
 /** The dispatcher: relays the outbox to Kafka, delivers webhooks, takes Kafka requests. */
 async function main(): Promise<void> {
   const ctx = new GatewayContext('dispatcher');
+  logProcessWarnings(ctx.log);
   process.on('SIGHUP', () => ctx.reload());
   // Kafka requests are routed here: new routes apply on a file change as on SIGHUP.
   ctx.watchConfig();

@@ -1,9 +1,11 @@
+import { logProcessWarnings } from '@gateway/observability';
 import { GatewayContext, onShutdown } from '@gateway/platform';
 import { createIngestApp } from './ingest-app';
 
 /** The ingest API process: HTTP on HOST:PORT; SIGHUP reloads gateway.yaml. */
 async function main(): Promise<void> {
   const ctx = new GatewayContext('ingest-api');
+  logProcessWarnings(ctx.log);
   const app = await createIngestApp(ctx);
   process.on('SIGHUP', () => ctx.reload());
   // Close with a deadline: with Redis unreachable, closing its clients would wait for a

@@ -1,3 +1,4 @@
+import { logProcessWarnings } from '@gateway/observability';
 import { WebhookKeys, webhookBacklog } from '@gateway/webhooks';
 import type { ProviderClass } from '@gateway/contracts';
 import { ProviderRegistry } from '@gateway/providers';
@@ -72,6 +73,7 @@ export async function runWorkerApp(
 /** The main of a worker app process. */
 export function workerMain(cls: ProviderClass): void {
   const ctx = new GatewayContext(`worker-${cls}`);
+  logProcessWarnings(ctx.log);
   process.on('SIGHUP', () => ctx.reload());
   ctx.watchConfig();
   startTelemetry(ctx, { serveMetrics: true })
