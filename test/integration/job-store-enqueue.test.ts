@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -9,27 +8,7 @@ import { idempotencyShard, JobQueues, JobStore, Keys, newJobId } from '@gateway/
 import { createRedisClient, LocalBlobStore } from '@gateway/storage';
 import type { Redis } from 'ioredis';
 import { testInfra } from '../support/repo';
-
-/** Counts the writes that reach the client's socket. */
-function countSocketWrites(redis: Redis): { count: () => number } {
-  const socket = (redis as unknown as { stream: Socket }).stream as Socket & {
-    _write: (...a: unknown[]) => void;
-    _writev?: (...a: unknown[]) => void;
-  };
-  let n = 0;
-  const write = socket._write.bind(socket);
-  socket._write = (...a: unknown[]) => {
-    n++;
-    write(...a);
-  };
-  const writev = socket._writev?.bind(socket);
-  if (writev)
-    socket._writev = (...a: unknown[]) => {
-      n++;
-      writev(...a);
-    };
-  return { count: () => n };
-}
+import { countSocketWrites } from '../support/socket-writes';
 
 const queued = (id: string): JobRecord => ({
   id,

@@ -1,30 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import type { Socket } from 'node:net';
 import { createRedisClient } from '@gateway/storage';
 import type { Redis } from 'ioredis';
 import { testInfra } from '../support/repo';
-
-/** Counts the writes that reach the client's socket (one per syscall-level write or writev). */
-function countSocketWrites(redis: Redis): { count: () => number } {
-  const socket = (redis as unknown as { stream: Socket }).stream as Socket & {
-    _write: (...a: unknown[]) => void;
-    _writev?: (...a: unknown[]) => void;
-  };
-  let n = 0;
-  const write = socket._write.bind(socket);
-  socket._write = (...a: unknown[]) => {
-    n++;
-    write(...a);
-  };
-  const writev = socket._writev?.bind(socket);
-  if (writev)
-    socket._writev = (...a: unknown[]) => {
-      n++;
-      writev(...a);
-    };
-  return { count: () => n };
-}
+import { countSocketWrites } from '../support/socket-writes';
 
 describe('Redis client: commands of one turn share a socket write', () => {
   const redis = createRedisClient({ url: testInfra().redisUrl }) as Redis;

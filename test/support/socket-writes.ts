@@ -1,0 +1,23 @@
+import type { Socket } from 'node:net';
+import type { Redis } from 'ioredis';
+
+/** Counts the writes that reach a Redis client's socket (one per syscall-level write or writev). */
+export function countSocketWrites(redis: Redis): { count: () => number } {
+  const socket = (redis as unknown as { stream: Socket }).stream as Socket & {
+    _write: (...a: unknown[]) => void;
+    _writev?: (...a: unknown[]) => void;
+  };
+  let n = 0;
+  const write = socket._write.bind(socket);
+  socket._write = (...a: unknown[]) => {
+    n++;
+    write(...a);
+  };
+  const writev = socket._writev?.bind(socket);
+  if (writev)
+    socket._writev = (...a: unknown[]) => {
+      n++;
+      writev(...a);
+    };
+  return { count: () => n };
+}
