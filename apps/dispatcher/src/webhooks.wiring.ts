@@ -16,7 +16,7 @@ export function startWebhooks(
 ) {
   const keys = new WebhookKeys(ctx.keys.prefix);
   const endpoints = new WebhookEndpointStore(ctx.redis, keys, ctx.cipher);
-  const queue = new WebhookDeliveryQueue(ctx.bullConnection, keys);
+  const queue = new WebhookDeliveryQueue(ctx.redis, keys);
   const settings = () => ctx.config().webhooks;
   const scheduler = new DeliveryScheduler(
     ctx.store,
@@ -33,7 +33,7 @@ export function startWebhooks(
     onEnded && ((data) => ('jobId' in data ? onEnded(data) : Promise.resolve())),
   );
   const worker = startDeliveryWorker({
-    connection: ctx.bullConnection,
+    connection: ctx.redis,
     keys,
     processor,
     settings,

@@ -18,7 +18,6 @@ import {
   type BlobStore,
   type RedisClient,
 } from '@gateway/storage';
-import type { ConnectionOptions } from 'bullmq';
 import type { Kafka } from 'kafkajs';
 
 /**
@@ -30,7 +29,6 @@ export class GatewayContext {
   readonly log: Logger;
   readonly keys: Keys;
   readonly redis: RedisClient;
-  readonly bullConnection: ConnectionOptions;
   readonly blobs: BlobStore;
   /** AES-256-GCM for data at rest, when `GATEWAY_ENCRYPTION_KEY` is set (rotation: README). */
   readonly cipher: PayloadCipher | undefined;
@@ -62,12 +60,6 @@ export class GatewayContext {
       enableAutoPipelining: false,
     });
     this.redis.on('error', (e: Error) => this.log.warn({ err: e.message }, 'redis error'));
-    // BullMQ's queues and workers send on the same client (it has no retry limit, as BullMQ
-    // needs) and duplicate it for their blocking reads. On one server that keeps a job's
-    // write and its queue entry in order on one connection, and in one socket write when
-    // issued in one turn (JobStore.create); on a Cluster every queue name is its own hash
-    // tag, so each BullMQ script stays in one slot.
-    this.bullConnection = this.redis;
     this.blobs = createBlobStore(
       env.blobStore.kind === 's3'
         ? env.blobStore
@@ -80,7 +72,12 @@ export class GatewayContext {
       cipher: this.cipher,
       queuesShareConnection: !isCluster(this.redis),
     });
-    this.queues = new JobQueues(this.bullConnection, this.keys.bullPrefix());
+    // BullMQ's queues and workers send on the same client (it has no retry limit, as BullMQ
+    // needs) and duplicate it for their blocking reads. On one server that keeps a job's
+    // write and its queue entry in order on one connection, and in one socket write when
+    // issued in one turn (JobStore.create); on a Cluster every queue name is its own hash
+    // tag, so each BullMQ script stays in one slot.
+    this.queues = new JobQueues(this.redis, this.keys.bullPrefix());
     this.topics = resolveTopics(this.cfg.kafka.topics, env.topicPrefix);
     this.kafka = createKafka({
       clientId: `${env.kafkaClientId}-${app}`,

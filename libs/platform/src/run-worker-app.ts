@@ -42,15 +42,7 @@ export async function runWorkerApp(
     ],
     new GovernedOutput(pseudonymVaultFor(ctx)),
   );
-  const host = new WorkerHost(
-    cls,
-    ctx.bullConnection,
-    ctx.redis,
-    ctx.keys,
-    ctx.queues,
-    useCase,
-    ctx.log,
-  );
+  const host = new WorkerHost(cls, ctx.redis, ctx.keys, ctx.queues, useCase, ctx.log);
   ctx.onReload((cfg) => {
     registry.reconfigure(cfg);
     host.sync(cfg);

@@ -20,7 +20,7 @@ export class WebhookApi {
     const keys = new WebhookKeys(ctx.keys.prefix);
     this.endpoints = new WebhookEndpointStore(ctx.redis, keys, ctx.cipher);
     this.log = new DeliveryLog(ctx.redis, keys);
-    this.queue = new WebhookDeliveryQueue(ctx.bullConnection, keys);
+    this.queue = new WebhookDeliveryQueue(ctx.redis, keys);
   }
 
   /** Attempts a delivery may make: one plus one per delay of `webhooks.schedule`. */

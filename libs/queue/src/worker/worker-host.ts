@@ -8,7 +8,7 @@ import {
   withActiveSpan,
   type Logger,
 } from '@gateway/observability';
-import { WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { WaitingError, Worker, type Job } from 'bullmq';
 import { duplicateClient, type RedisClient as Redis } from '@gateway/storage';
 import type { JobQueues, QueuedJobData } from '../job-queues';
 import { queueNameFor, type Keys } from '../keys';
@@ -35,7 +35,7 @@ export class WorkerHost {
 
   constructor(
     private readonly cls: ProviderClass,
-    private readonly connection: ConnectionOptions,
+    /** The process's client: BullMQ's workers send on it and duplicate it for blocking reads. */
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly queues: JobQueues,
@@ -93,7 +93,7 @@ export class WorkerHost {
         queueNameFor(d.id),
         (job, token) => this.process(d.id, job, token),
         {
-          connection: this.connection,
+          connection: this.redis,
           prefix: this.keys.bullPrefix(),
           concurrency: d.limits.maxConcurrency,
           autorun: true,
