@@ -82,7 +82,11 @@ jobs: { maxQueuedPerDeployment: 100000000 }
     let lastAt = 0;
     let target = WARMUP;
     let reached: () => void = () => undefined;
-    sub.on('pmessage', (_p: string, _c: string, status: string) => {
+    // A status word, or the stored record of a job that reached a terminal status.
+    sub.on('pmessage', (_p: string, _c: string, message: string) => {
+      const status = message.startsWith('{')
+        ? (JSON.parse(message) as { status: string }).status
+        : message;
       if (status === 'succeeded' && ++succeeded === target) {
         lastAt = Date.now();
         reached();

@@ -29,6 +29,8 @@ return {1}
 /**
  * KEYS: job, outbox
  * ARGV: allowedFromCsv, newStatus, dataJson, ttl ('' keeps it), channel, nEntries, (topic, key, value)*
+ * Publishes the new status on the job's channel; a terminal job (one given its retention ttl)
+ * publishes its stored record instead, so a waiter needs no read after the wake-up.
  * Returns 'OK' when applied, else the current status ('' when the job is gone).
  */
 export const TRANSITION_JOB = `
@@ -46,6 +48,10 @@ for i = 0, n - 1 do
   local b = 7 + i * 3
   redis.call('XADD', KEYS[2], '*', 't', ARGV[b], 'k', ARGV[b + 1], 'v', ARGV[b + 2])
 end
-redis.call('PUBLISH', ARGV[5], ARGV[2])
+if ARGV[4] ~= '' then
+  redis.call('PUBLISH', ARGV[5], ARGV[3])
+else
+  redis.call('PUBLISH', ARGV[5], ARGV[2])
+end
 return 'OK'
 `;

@@ -134,7 +134,14 @@ export class JobStore {
 
   async get(id: string): Promise<JobRecord | null> {
     const data = await this.redis.hget(this.keys.job(id), 'data');
-    if (!data) return null;
+    return data ? this.decode(data) : null;
+  }
+
+  /**
+   * A record from its stored JSON (as read, or as a terminal transition publishes it): the
+   * output fetched from the blob store when it was put there, and decrypted when sealed.
+   */
+  async decode(data: string): Promise<JobRecord> {
     const record = JSON.parse(data) as JobRecord;
     if (isBlobRef(record.output))
       record.output = JSON.parse((await this.blobs.get(record.output.$blob)).toString());
