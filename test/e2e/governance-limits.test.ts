@@ -25,6 +25,8 @@ routes:
   - { match: { task: chat }, strategy: priority, targets: [capped-llm] }
 tenants:
   - { id: limited, limits: { rpm: 50 } }
+  - { id: strict, limits: { rpm: 3 } }
+  - { id: strict-chat, limits: { rpm: 2 } }
   - { id: budget, budgets: { dailyUsd: ${BUDGET} } }
   - { id: keyed }
   - { id: capped }
@@ -99,6 +101,53 @@ describe('rate limits, budgets and concurrency limits across replicas', () => {
     const list = await call(`${second}/v1/jobs`, { key });
     assert.equal(list.status, 429);
     assert.equal(list.headers.get('x-ratelimit-limit'), '50');
+  });
+
+  it('counts a submission refused for its input, and answers every submission with rate headers', async () => {
+    // Admission counts a submission with its tokens; one refused before admission still counts.
+    const key = await gw.tenantKey('strict', undefined, true);
+    await awayFromMinuteEnd(15);
+    const remaining = (r: Res) => r.headers.get('x-ratelimit-remaining');
+    const invalid = await call(`${gw.url}/v1/jobs`, { key, body: { task: 'summarize' } });
+    assert.equal(invalid.status, 400, JSON.stringify(invalid.body));
+    assert.equal(invalid.headers.get('x-ratelimit-limit'), '3');
+    assert.equal(remaining(invalid), '2');
+    const badHeader = await call(`${gw.url}/v1/jobs`, {
+      key,
+      body: JOB,
+      headers: { 'idempotency-key': 'x'.repeat(300) },
+    });
+    assert.equal(badHeader.status, 400);
+    assert.equal(remaining(badHeader), '1');
+    const ok = await call(`${gw.url}/v1/jobs`, { key, body: JOB });
+    assert.equal(ok.status, 202);
+    assert.equal(ok.headers.get('x-ratelimit-limit'), '3', 'the tightest limit is the tenant rpm');
+    assert.equal(remaining(ok), '0');
+    for (const body of [{ task: 'summarize' }, JOB]) {
+      const over = await call(`${gw.url}/v1/jobs`, { key, body });
+      assert.equal(over.status, 429, 'over the rpm, even a bad body is refused for its rate');
+      assert.equal(over.body.error.code, 'rate_limited');
+      assert.equal(remaining(over), '0');
+      assert.ok(Number(over.headers.get('retry-after')) >= 1);
+    }
+    // The OpenAI façade's submissions count the same way.
+    const chatKey = await gw.tenantKey('strict-chat', undefined, true);
+    const chat = (body: unknown) => call(`${gw.url}/v1/chat/completions`, { key: chatKey, body });
+    const badChat = await chat({ model: 'priced-llm' });
+    assert.equal(badChat.status, 400);
+    assert.equal(remaining(badChat), '1');
+    const goodChat = await chat({
+      model: 'priced-llm',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    assert.equal(goodChat.status, 200, JSON.stringify(goodChat.body));
+    assert.equal(remaining(goodChat), '0');
+    const overChat = await chat({
+      model: 'priced-llm',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    assert.equal(overChat.status, 429);
+    assert.equal(remaining(overChat), '0');
   });
 
   it('never overspends under 500 parallel submissions and settles to the actual cost', async () => {

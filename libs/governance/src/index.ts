@@ -47,6 +47,7 @@ export {
   tightest,
   type RateLimitState,
   type RateLimitResult,
+  type RateSubject,
 } from './limits/rate-limiter';
 export {
   BudgetLedger,

@@ -14,12 +14,19 @@ import {
 } from '@nestjs/common';
 import { JobStatus, type JobRecord } from '@gateway/contracts';
 import { GatewayError, type GatewayContext } from '@gateway/platform';
+import type { JobGovernance } from '@gateway/governance';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { ApiKeyGuard, RequireScope, type AuthedRequest } from '../http/auth.guard';
+import {
+  ApiKeyGuard,
+  CountedAtAdmission,
+  countedSubmission,
+  RequireScope,
+  type AuthedRequest,
+} from '../http/auth.guard';
 import { setRateLimitHeaders } from '../http/rate-limit-headers';
 import type { CancelJobUseCase, JobWaiter, SubmitJobUseCase } from '@gateway/platform';
-import { CANCEL_JOB, GATEWAY_CONTEXT, JOB_WAITER, SUBMIT_JOB } from '../tokens';
+import { CANCEL_JOB, GATEWAY_CONTEXT, JOB_GOVERNANCE, JOB_WAITER, SUBMIT_JOB } from '../tokens';
 import { Inject } from '@nestjs/common';
 import { tagRequestLog } from '../http/request-logging';
 import { validated } from '../http/validated';
@@ -42,10 +49,12 @@ export class JobsController {
     @Inject(SUBMIT_JOB) private readonly submit: SubmitJobUseCase,
     @Inject(CANCEL_JOB) private readonly cancel: CancelJobUseCase,
     @Inject(JOB_WAITER) private readonly waiter: JobWaiter,
+    @Inject(JOB_GOVERNANCE) private readonly gov: JobGovernance,
   ) {}
 
   @Post()
   @RequireScope('jobs:write')
+  @CountedAtAdmission()
   async create(
     @Req() req: AuthedRequest,
     @Body() body: unknown,
@@ -53,18 +62,20 @@ export class JobsController {
     @Headers('traceparent') traceparent: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<JobRecord> {
-    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
-      throw new GatewayError(
-        'validation_failed',
-        'Idempotency-Key must be 1-255 visible ASCII characters',
-      );
-    }
-    const res = await this.submit.execute({
-      principal: req.principal!,
-      body,
-      idempotencyKey,
-      traceparent,
-      requestCounted: true,
+    const res = await countedSubmission(this.gov, req, reply, (requestCounted) => {
+      if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+        throw new GatewayError(
+          'validation_failed',
+          'Idempotency-Key must be 1-255 visible ASCII characters',
+        );
+      }
+      return this.submit.execute({
+        principal: req.principal!,
+        body,
+        idempotencyKey,
+        traceparent,
+        requestCounted,
+      });
     });
     tagRequestLog(req, {
       jobId: res.record.id,

@@ -12,7 +12,16 @@ import {
 } from '@nestjs/common';
 import type { JobRecord } from '@gateway/contracts';
 import type { FastifyReply } from 'fastify';
-import { ApiKeyGuard, RequireScope, type AuthedRequest } from '../http/auth.guard';
+import type { JobGovernance } from '@gateway/governance';
+import {
+  ApiKeyGuard,
+  CountedAtAdmission,
+  countedSubmission,
+  RequireScope,
+  type AuthedRequest,
+} from '../http/auth.guard';
+import { setRateLimitHeaders } from '../http/rate-limit-headers';
+import { JOB_GOVERNANCE } from '../tokens';
 import {
   chatCompletionOf,
   chatJobRequest,
@@ -43,21 +52,28 @@ function clientGone(reply: FastifyReply): AbortSignal {
 @UseGuards(ApiKeyGuard)
 @UseFilters(OpenAiErrorFilter)
 export class CompletionsController {
-  constructor(@Inject(OPENAI_JOBS) private readonly jobs: OpenAiJobs) {}
+  constructor(
+    @Inject(OPENAI_JOBS) private readonly jobs: OpenAiJobs,
+    @Inject(JOB_GOVERNANCE) private readonly gov: JobGovernance,
+  ) {}
 
   @Post('chat/completions')
   @HttpCode(200)
   @RequireScope('jobs:write')
+  @CountedAtAdmission()
   async chat(
     @Req() req: AuthedRequest,
     @Body() body: unknown,
     @Headers('traceparent') traceparent: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const oa = parseOpenAi(ChatCompletionRequest, body);
-    const stream = oa.stream === true;
     const gone = clientGone(reply);
-    const record = await this.submit(req, chatJobRequest(oa, { stream }), traceparent, gone);
+    const { oa, record } = await countedSubmission(this.gov, req, reply, async (counted) => {
+      const oa = parseOpenAi(ChatCompletionRequest, body);
+      const job = chatJobRequest(oa, { stream: oa.stream === true });
+      return { oa, record: await this.submit(req, reply, job, traceparent, gone, counted) };
+    });
+    const stream = oa.stream === true;
     if (!record) return;
     if (!stream) {
       const done = await this.jobs.waitSucceeded(record, gone);
@@ -92,15 +108,21 @@ export class CompletionsController {
   @Post('embeddings')
   @HttpCode(200)
   @RequireScope('jobs:write')
+  @CountedAtAdmission()
   async embeddings(
     @Req() req: AuthedRequest,
     @Body() body: unknown,
     @Headers('traceparent') traceparent: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const oa = parseOpenAi(EmbeddingsRequest, body);
     const gone = clientGone(reply);
-    const record = await this.submit(req, embedJobRequest(oa), traceparent, gone);
+    const { oa, record } = await countedSubmission(this.gov, req, reply, async (counted) => {
+      const oa = parseOpenAi(EmbeddingsRequest, body);
+      return {
+        oa,
+        record: await this.submit(req, reply, embedJobRequest(oa), traceparent, gone, counted),
+      };
+    });
     if (!record) return;
     const done = await this.jobs.waitSucceeded(record, gone);
     if (gone.aborted) return;
@@ -109,19 +131,28 @@ export class CompletionsController {
   }
 
   /**
-   * Submits the call's job and ties it to the connection: once the client is gone the job is
-   * cancelled, whether it is still queued or already running. Nothing is submitted (and
-   * undefined returned) when the client left while the request was being admitted.
+   * Submits the call's job (with the rate headers of its admission) and ties it to the
+   * connection: once the client is gone the job is cancelled, whether it is still queued or
+   * already running. Nothing is submitted (and undefined returned) when the client left while
+   * the request was being admitted.
    */
   private async submit(
     req: AuthedRequest,
+    reply: FastifyReply,
     body: Record<string, unknown>,
     traceparent: string | undefined,
     gone: AbortSignal,
+    requestCounted: boolean,
   ): Promise<JobRecord | undefined> {
     if (gone.aborted) return undefined;
     const principal = req.principal!;
-    const record = await this.jobs.submit(principal, body, traceparent);
+    const { record, rateLimit } = await this.jobs.submit(
+      principal,
+      body,
+      traceparent,
+      requestCounted,
+    );
+    setRateLimitHeaders(reply, [...(req.rateLimit ?? []), ...(rateLimit ?? [])]);
     const abandon = () => void this.jobs.abandon(principal, record.id);
     if (gone.aborted) abandon();
     else gone.addEventListener('abort', abandon, { once: true });

@@ -7,6 +7,7 @@ import {
   type CancelJobUseCase,
   type GatewayContext,
   type JobWaiter,
+  type SubmitJobResult,
   type SubmitJobUseCase,
 } from '@gateway/platform';
 import { duplicateClient, type RedisClient as Redis } from '@gateway/storage';
@@ -41,10 +42,14 @@ export class OpenAiJobs {
     return restorerFor(this.vault, record);
   }
 
-  async submit(principal: Principal, body: unknown, traceparent?: string): Promise<JobRecord> {
-    // The API key guard already counted this request against the rpm limits.
-    return (await this.submitJob.execute({ principal, body, traceparent, requestCounted: true }))
-      .record;
+  /** Submits a call's job; `requestCounted` when the API key guard counted the request. */
+  submit(
+    principal: Principal,
+    body: unknown,
+    traceparent: string | undefined,
+    requestCounted: boolean,
+  ): Promise<SubmitJobResult> {
+    return this.submitJob.execute({ principal, body, traceparent, requestCounted });
   }
 
   /**

@@ -70,14 +70,14 @@ export class JobGovernance {
       tenantLimits: tenant.limits,
       keyLimits: principal.limits,
     };
-    const states: RateLimitState[] = [];
-    if (input.countRequest) {
-      states.push(...this.check(await this.limiter.consumeRequest(subject), input));
-    }
-    const tokenCounters = this.limiter.tokenCounterKeys(subject);
-    states.push(
-      ...this.check(await this.limiter.consumeTokens(subject, input.estimatedTokens), input),
+    // The request (unless counted already) and its tokens in one step.
+    const states = this.check(
+      await (input.countRequest
+        ? this.limiter.consumeRequestAndTokens(subject, input.estimatedTokens)
+        : this.limiter.consumeTokens(subject, input.estimatedTokens)),
+      input,
     );
+    const tokenCounters = this.limiter.tokenCounterKeys(subject);
 
     const policy = input.routePii ?? tenant.pii;
     const pii = applyPiiPolicy(input.request.input, policy);
@@ -225,6 +225,7 @@ export class JobGovernance {
       `Rate limit reached: ${r.refusedBy.name} is ${r.refusedBy.limit}; retry after ${r.retryAfterSec} s`,
       [{ limit: r.refusedBy.name, value: r.refusedBy.limit, retryAfterSec: r.retryAfterSec }],
       r.retryAfterSec,
+      r.states,
     );
   }
 

@@ -1,4 +1,5 @@
 import type { ApiErrorCode } from '@gateway/contracts';
+import type { RateLimitState } from '../limits/rate-limiter';
 
 /**
  * A governance refusal with the API code it maps to. Governance cannot import the platform's
@@ -10,6 +11,8 @@ export class PolicyRefusal extends Error {
     message: string,
     readonly details?: unknown[],
     readonly retryAfterSec?: number,
+    /** The rate limits the refused request was counted against (for the x-ratelimit headers). */
+    readonly rateLimit?: readonly RateLimitState[],
   ) {
     super(message);
     this.name = 'PolicyRefusal';

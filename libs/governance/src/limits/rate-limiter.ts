@@ -32,13 +32,16 @@ export interface RateSubject {
   readonly keyLimits?: { readonly rpm?: number; readonly tpm?: number };
 }
 
-type ScriptRedis = Redis & { gwRateLimit(...a: (string | number)[]): Promise<number[]> };
+type RateScript = (...a: (string | number)[]) => Promise<number[]>;
+type ScriptRedis = Redis & { gwRateLimit: RateScript; gwRateLimit4: RateScript };
+
+const tokenCost = (tokens: number) => Math.max(1, Math.round(tokens));
 
 /**
  * Requests and tokens per minute per tenant and per key, in Redis so every replica shares
  * the counts. Fixed windows: one script call checks and counts all limits atomically.
  */
-/** Counters checked per call: the tenant's and the API key's. */
+/** Counters per kind of limit (rpm, tpm): the tenant's and the API key's. */
 const LIMITS_PER_CALL = 2;
 
 export class RateLimiter {
@@ -51,19 +54,34 @@ export class RateLimiter {
   ) {
     // A fixed key count (the tenant's and the key's counter): ioredis then knows the first
     // key, which a Redis Cluster client needs to route the call (and group it when pipelining).
-    if (!('gwRateLimit' in redis))
+    if (!('gwRateLimit' in redis)) {
       redis.defineCommand('gwRateLimit', { numberOfKeys: LIMITS_PER_CALL, lua: RATE_LIMIT });
+      // Requests and tokens at once: the same script over both kinds' counters.
+      redis.defineCommand('gwRateLimit4', { numberOfKeys: 2 * LIMITS_PER_CALL, lua: RATE_LIMIT });
+    }
     this.redis = redis as ScriptRedis;
   }
 
   /** Counts one request against the rpm limits. */
   consumeRequest(s: RateSubject): Promise<RateLimitResult> {
-    return this.consume(s, 'rpm', 1);
+    return this.consume(s, [['rpm', 1]]);
   }
 
   /** Counts estimated tokens against the tpm limits. */
   consumeTokens(s: RateSubject, tokens: number): Promise<RateLimitResult> {
-    return this.consume(s, 'tpm', Math.max(1, Math.round(tokens)));
+    return this.consume(s, [['tpm', tokenCost(tokens)]]);
+  }
+
+  /**
+   * Counts a submission's request and its estimated tokens in one step (one round trip):
+   * admitted only when all four counters (rpm and tpm, tenant and key) have room, and a
+   * refusal counts nothing. Its states list the rpm limits, then the tpm ones.
+   */
+  consumeRequestAndTokens(s: RateSubject, tokens: number): Promise<RateLimitResult> {
+    return this.consume(s, [
+      ['rpm', 1],
+      ['tpm', tokenCost(tokens)],
+    ]);
   }
 
   /**
@@ -107,27 +125,31 @@ export class RateLimiter {
 
   private async consume(
     s: RateSubject,
-    kind: 'rpm' | 'tpm',
-    cost: number,
+    counts: readonly (readonly [kind: 'rpm' | 'tpm', cost: number])[],
   ): Promise<RateLimitResult> {
     const w = this.windowStart();
     const resetSec = Math.max(1, Math.ceil((w + WINDOW_MS - this.now()) / 1000));
-    const limits = [
+    // Per kind the tenant's counter, then the key's: a refusal names the first that is full.
+    const limits = counts.flatMap(([kind, cost]) => [
       {
         name: `tenant ${kind}`,
         key: this.keys.rate(s.tenantId, 't', kind, w),
         limit: s.tenantLimits?.[kind] ?? DEFAULT_TENANT_LIMITS[kind],
+        cost,
       },
       {
         name: `key ${kind}`,
         key: this.keys.rate(s.tenantId, s.keyId, kind, w),
         limit: s.keyLimits?.[kind] ?? DEFAULT_KEY_LIMITS[kind],
+        cost,
       },
-    ];
-    const res = await this.redis.gwRateLimit(
+    ]);
+    const script = limits.length === 4 ? this.redis.gwRateLimit4 : this.redis.gwRateLimit;
+    const res = await script.call(
+      this.redis,
       ...limits.map((l) => l.key),
       Math.ceil(WINDOW_MS / 1000) + 5,
-      ...limits.flatMap((l) => [l.limit, cost]),
+      ...limits.flatMap((l) => [l.limit, l.cost]),
     );
     const used = res[0] === 1 ? res.slice(1) : res.slice(2);
     const states = limits.map((l, i) => ({

@@ -13,8 +13,10 @@ export async function governed<T>(step: Promise<T>): Promise<T> {
   try {
     return await step;
   } catch (e) {
-    if (PolicyRefusal.is(e)) throw new GatewayError(e.code, e.message, e.details, e.retryAfterSec);
-    throw e;
+    if (!PolicyRefusal.is(e)) throw e;
+    const err = new GatewayError(e.code, e.message, e.details, e.retryAfterSec);
+    err.rateLimit = e.rateLimit;
+    throw err;
   }
 }
 

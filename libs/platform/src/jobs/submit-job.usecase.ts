@@ -30,7 +30,10 @@ export interface SubmitJobCommand {
   readonly body: unknown;
   readonly idempotencyKey?: string;
   readonly traceparent?: string;
-  /** True when the HTTP layer counted this request against the rpm limits already. */
+  /**
+   * True when the HTTP layer counted this request against the rpm limits already; else
+   * admission counts it together with its tokens (one round trip).
+   */
   readonly requestCounted?: boolean;
   /**
    * Keeps the payloads for the retention window even when the tenant drops them on delivery:
@@ -92,6 +95,20 @@ export class SubmitJobUseCase {
   }
 
   async execute(cmd: SubmitJobCommand): Promise<SubmitJobResult> {
+    let rateLimit: readonly RateLimitState[] | undefined;
+    try {
+      return await this.run(cmd, (states) => (rateLimit = states));
+    } catch (e) {
+      // A refusal after admission answers with the limits the job was counted against.
+      if (e instanceof GatewayError && rateLimit) e.rateLimit ??= rateLimit;
+      throw e;
+    }
+  }
+
+  private async run(
+    cmd: SubmitJobCommand,
+    admitted: (rateLimit: readonly RateLimitState[]) => void,
+  ): Promise<SubmitJobResult> {
     const parsed = JobRequest.safeParse(cmd.body);
     if (!parsed.success) {
       throw new GatewayError(
@@ -157,6 +174,7 @@ export class SubmitJobUseCase {
       routePii: outcome.ok ? outcome.decision.pii : undefined,
     };
     const admission = await counted('rate_limit', governed(this.gov.admit(govInput)));
+    admitted(admission.rateLimit);
     if (!outcome.ok) {
       await this.gov.refuseRoute(govInput, admission, outcome.code, outcome.message);
       throw new GatewayError(ROUTING_ERRORS[outcome.code] ?? 'no_route', outcome.message);

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { TenantConfig } from '@gateway/config';
+import { JobRequest } from '@gateway/contracts';
+import { GovKeys, JobGovernance, PolicyRefusal, type AdmissionInput } from '@gateway/governance';
+import { Keys, newJobId } from '@gateway/queue';
+import { createRedisClient } from '@gateway/storage';
+import type { Redis } from 'ioredis';
+import { testInfra } from '../support/repo';
+
+describe('admission: a submission counted against rpm and tpm in one step', () => {
+  const redis = createRedisClient({ url: testInfra().redisUrl }) as Redis;
+  const keys = new Keys(`arl${Date.now()}`);
+  const gov = new JobGovernance(redis, keys);
+  const govKeys = new GovKeys(keys);
+  after(() => redis.disconnect());
+  // Each case's calls must fall in one fixed window.
+  before(async () => {
+    const left = 60_000 - (Date.now() % 60_000);
+    if (left < 5000) await new Promise((r) => setTimeout(r, left + 100));
+  });
+
+  const input = (
+    tenantId: string,
+    limits: { rpm?: number; tpm?: number },
+    estimatedTokens: number,
+    countRequest = true,
+  ): AdmissionInput => ({
+    principal: { keyId: `key_${tenantId}`, tenantId, scopes: new Set(['jobs:write']) },
+    tenant: TenantConfig.parse({ id: tenantId, limits }),
+    request: JobRequest.parse({ task: 'summarize', input: { text: 'Count me once.' } }),
+    jobId: newJobId(Date.now()),
+    estimatedTokens,
+    countRequest,
+  });
+
+  /** The commands `redis` sends while `work` runs. */
+  const commandsOf = async (work: () => Promise<unknown>) => {
+    const seen: string[] = [];
+    const r = redis as unknown as { sendCommand: (c: { name: string }) => unknown };
+    const send = r.sendCommand.bind(redis);
+    r.sendCommand = (c) => {
+      seen.push(c.name);
+      return send(c);
+    };
+    try {
+      await work();
+    } finally {
+      r.sendCommand = send;
+    }
+    return seen;
+  };
+
+  const windowOf = () => Math.floor(Date.now() / 60_000) * 60_000;
+  const counter = async (tenantId: string, who: string, kind: 'rpm' | 'tpm', w: number) =>
+    Number((await redis.get(govKeys.rate(tenantId, who, kind, w))) ?? 0);
+
+  it('sends one script call for the request and its tokens, and reports all four limits', async () => {
+    const t = `one${Date.now()}`;
+    // Loads the script into Redis first: a first call may be answered NOSCRIPT and sent again.
+    await gov.admit(input(t, { rpm: 10, tpm: 1000 }, 20));
+    let states: string[] = [];
+    const sent = await commandsOf(async () => {
+      states = (await gov.admit(input(t, { rpm: 10, tpm: 1000 }, 30))).rateLimit.map(
+        (s) => `${s.name}=${s.remaining}`,
+      );
+    });
+    assert.deepEqual(sent, ['evalsha'], 'one round trip counts rpm and tpm');
+    assert.deepEqual(states.slice(0, 1), ['tenant rpm=8']);
+    assert.deepEqual(states[2], 'tenant tpm=950');
+    assert.deepEqual(
+      states.map((s) => s.split('=')[0]),
+      ['tenant rpm', 'key rpm', 'tenant tpm', 'key tpm'],
+    );
+  });
+
+  it('counts only tokens when the request was counted already', async () => {
+    const t = `tok${Date.now()}`;
+    const w = windowOf();
+    const a = await gov.admit(input(t, { rpm: 10, tpm: 1000 }, 40, false));
+    assert.deepEqual(
+      a.rateLimit.map((s) => s.name),
+      ['tenant tpm', 'key tpm'],
+    );
+    assert.equal(await counter(t, 't', 'rpm', w), 0);
+    assert.equal(await counter(t, 't', 'tpm', w), 40);
+  });
+
+  it('refuses on tokens without counting the request, and names the limit with its states', async () => {
+    const t = `full${Date.now()}`;
+    const w = windowOf();
+    await gov.admit(input(t, { rpm: 10, tpm: 100 }, 60));
+    const refused = await gov.admit(input(t, { rpm: 10, tpm: 100 }, 60)).catch((e: unknown) => e);
+    assert.ok(PolicyRefusal.is(refused), String(refused));
+    assert.equal(refused.code, 'rate_limited');
+    assert.match(refused.message, /tenant tpm is 100/);
+    assert.equal(
+      refused.rateLimit?.find((s) => s.name === 'tenant tpm')?.remaining,
+      40,
+      'the refusal carries the limits for the rate headers',
+    );
+    assert.equal(await counter(t, 't', 'rpm', w), 1, 'the refused request was not counted');
+    assert.equal(await counter(t, 't', 'tpm', w), 60);
+  });
+
+  it('names the rpm limit first when both are full', async () => {
+    const t = `both${Date.now()}`;
+    await gov.admit(input(t, { rpm: 1, tpm: 100 }, 90));
+    const refused = await gov.admit(input(t, { rpm: 1, tpm: 100 }, 90)).catch((e: unknown) => e);
+    assert.ok(PolicyRefusal.is(refused));
+    assert.match(refused.message, /tenant rpm is 1/);
+  });
+});
