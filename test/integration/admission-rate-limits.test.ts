@@ -7,6 +7,7 @@ import { Keys, newJobId } from '@gateway/queue';
 import { createRedisClient } from '@gateway/storage';
 import type { Redis } from 'ioredis';
 import { testInfra } from '../support/repo';
+import { countSocketWrites } from '../support/socket-writes';
 
 describe('admission: a submission counted against rpm and tpm in one step', () => {
   const redis = createRedisClient({ url: testInfra().redisUrl }) as Redis;
@@ -25,9 +26,10 @@ describe('admission: a submission counted against rpm and tpm in one step', () =
     limits: { rpm?: number; tpm?: number },
     estimatedTokens: number,
     countRequest = true,
+    budgets?: { dailyUsd: number },
   ): AdmissionInput => ({
     principal: { keyId: `key_${tenantId}`, tenantId, scopes: new Set(['jobs:write']) },
-    tenant: TenantConfig.parse({ id: tenantId, limits }),
+    tenant: TenantConfig.parse({ id: tenantId, limits, budgets }),
     request: JobRequest.parse({ task: 'summarize', input: { text: 'Count me once.' } }),
     jobId: newJobId(Date.now()),
     estimatedTokens,
@@ -109,5 +111,53 @@ describe('admission: a submission counted against rpm and tpm in one step', () =
     const refused = await gov.admit(input(t, { rpm: 1, tpm: 100 }, 90)).catch((e: unknown) => e);
     assert.ok(PolicyRefusal.is(refused));
     assert.match(refused.message, /tenant rpm is 1/);
+  });
+
+  const route = (maxCostUsd: number) => ({ deployment: 'fast-llm', maxCostUsd, retentionSec: 60 });
+  const day = () => new Date().toISOString().slice(0, 10);
+  const reservedToday = async (t: string) =>
+    Number((await redis.hget(govKeys.budget(t, `d:${day()}`), 'reserved')) ?? 0);
+  const open = (t: string, jobId: string) =>
+    redis.zscore(`${keys.prefix}:gov:open`, `${t}|${jobId}`);
+
+  it('reserves the routed job in the same script, its open index entry in the same write', async () => {
+    const t = `res${Date.now()}`;
+    await gov.admit(input(t, { rpm: 10, tpm: 1000 }, 10), route(0.001));
+    const job = input(t, { rpm: 10, tpm: 1000 }, 10);
+    const writes = countSocketWrites(redis);
+    const sent = await commandsOf(() => gov.admit(job, route(0.002)));
+    assert.deepEqual(sent, ['evalsha', 'zadd'], 'rate limits and reservation in one round trip');
+    assert.equal(writes.count(), 1, 'sent in one socket write');
+    assert.equal(await reservedToday(t), 3_000_000, 'both jobs hold their worst case (nano-USD)');
+    assert.ok(await redis.exists(govKeys.ledger(t, job.jobId)), 'the ledger entry is written');
+    assert.ok((await open(t, job.jobId)) !== null);
+  });
+
+  it('refuses past the budget: the tokens are given back, the request stays counted', async () => {
+    const t = `bud${Date.now()}`;
+    const w = windowOf();
+    const job = input(t, { rpm: 10, tpm: 1000 }, 50, true, { dailyUsd: 0.001 });
+    const refused = await gov.admit(job, route(0.002)).catch((e: unknown) => e);
+    assert.ok(PolicyRefusal.is(refused), String(refused));
+    assert.equal(refused.code, 'budget_exceeded');
+    assert.ok(refused.rateLimit?.length, 'the refusal carries the limits for the rate headers');
+    assert.equal(await counter(t, 't', 'rpm', w), 1);
+    assert.equal(await counter(t, 't', 'tpm', w), 0, 'no tokens stay counted');
+    assert.equal(await counter(t, `key_${t}`, 'tpm', w), 0);
+    assert.equal(await reservedToday(t), 0);
+    assert.equal(await redis.exists(govKeys.ledger(t, job.jobId)), 0);
+    assert.equal(await open(t, job.jobId), null, 'the open index entry is taken out again');
+  });
+
+  it('reserves nothing for a job a rate limit refuses', async () => {
+    const t = `rr${Date.now()}`;
+    await gov.admit(input(t, { rpm: 1 }, 10), route(0.001));
+    const job = input(t, { rpm: 1 }, 10);
+    const refused = await gov.admit(job, route(0.001)).catch((e: unknown) => e);
+    assert.ok(PolicyRefusal.is(refused));
+    assert.equal(refused.code, 'rate_limited');
+    assert.equal(await reservedToday(t), 1_000_000, 'only the first job holds a reservation');
+    assert.equal(await redis.exists(govKeys.ledger(t, job.jobId)), 0);
+    assert.equal(await open(t, job.jobId), null);
   });
 });

@@ -6,13 +6,30 @@ import { AuditLog } from '../audit/audit-log';
 import { BudgetLedger } from '../budget/budget-ledger';
 import type { PayloadCipher } from '../crypto/payload-cipher';
 import { GovKeys } from '../gov-keys';
-import { RateLimiter, type RateLimitResult, type RateLimitState } from '../limits/rate-limiter';
+import {
+  RateLimiter,
+  type RateLimitResult,
+  type RateLimitState,
+  type RateSubject,
+} from '../limits/rate-limiter';
+import { ADMIT } from './admit.script';
 import { applyPiiPolicy } from '../pii/apply-pii-policy';
 import type { PiiPolicy } from '../pii/pii-types';
 import type { PseudonymMapping } from '../pii/pseudonymise';
 import type { Principal } from '../store/key-store';
 import { PolicyRefusal } from './policy-refusal';
 import { PseudonymVault } from './pseudonym-vault';
+
+type AdmitScript = (...a: (string | number)[]) => Promise<[number, number[], number[]]>;
+type ScriptRedis = Redis & { gwAdmit7: AdmitScript; gwAdmit9: AdmitScript };
+
+/** What a routed job reserves at admission: its deployment's worst-case cost. */
+export interface RouteReservation {
+  readonly deployment: string;
+  readonly maxCostUsd: number;
+  /** The jobs' retention: a pseudonymised job's mapping is kept twice as long. */
+  readonly retentionSec: number;
+}
 
 /** The job being admitted and who asks. */
 export interface AdmissionInput {
@@ -43,9 +60,9 @@ export interface Admission {
 }
 
 /**
- * The governance steps of job admission, in order: rate limits (requests, estimated tokens),
- * PII policy on the input, then (after routing) the budget reservation. Each refusal is
- * audited here and thrown as a PolicyRefusal; nothing is counted for a refused job.
+ * The governance steps of job admission: rate limits (requests, estimated tokens), the PII
+ * policy on the input and the budget reservation of the routed job. Each refusal is audited
+ * here and thrown as a PolicyRefusal.
  */
 export class JobGovernance {
   readonly govKeys: GovKeys;
@@ -54,7 +71,16 @@ export class JobGovernance {
   readonly ledger: BudgetLedger;
   readonly vault: PseudonymVault;
 
+  private readonly redis: ScriptRedis;
+
   constructor(redis: Redis, keys: Keys, cipher?: PayloadCipher) {
+    // Fixed key counts (ioredis then knows the first key, which a Redis Cluster client routes
+    // by): the rpm and tpm counters or the tpm ones alone, then the ledger and four windows.
+    if (!('gwAdmit7' in redis)) {
+      redis.defineCommand('gwAdmit7', { numberOfKeys: 7, lua: ADMIT });
+      redis.defineCommand('gwAdmit9', { numberOfKeys: 9, lua: ADMIT });
+    }
+    this.redis = redis as ScriptRedis;
     this.govKeys = new GovKeys(keys);
     this.audit = new AuditLog(redis, keys);
     this.limiter = new RateLimiter(redis, this.govKeys);
@@ -62,7 +88,15 @@ export class JobGovernance {
     this.vault = new PseudonymVault(redis, this.govKeys, cipher);
   }
 
-  async admit(input: AdmissionInput): Promise<Admission> {
+  /**
+   * Admits a job: its request (unless counted already) and estimated tokens against the rate
+   * limits, the PII policy on its input and, for a routed job (`route`), the reservation of
+   * its worst-case cost, with the rate limits in one Redis script (one round trip). Refusals:
+   * rate limits first (429), then the PII policy (403), then the budget (402). A job refused
+   * for its input or its budget keeps no tokens counted; its request stays counted.
+   * Without `route` (routing refused the job) only the rate limits are counted.
+   */
+  async admit(input: AdmissionInput, route?: RouteReservation): Promise<Admission> {
     const { principal, tenant } = input;
     const subject = {
       tenantId: tenant.id,
@@ -70,20 +104,12 @@ export class JobGovernance {
       tenantLimits: tenant.limits,
       keyLimits: principal.limits,
     };
-    // The request (unless counted already) and its tokens in one step.
-    const states = this.check(
-      await (input.countRequest
-        ? this.limiter.consumeRequestAndTokens(subject, input.estimatedTokens)
-        : this.limiter.consumeTokens(subject, input.estimatedTokens)),
-      input,
-    );
-    const tokenCounters = this.limiter.tokenCounterKeys(subject);
-
     const policy = input.routePii ?? tenant.pii;
     const pii = applyPiiPolicy(input.request.input, policy);
     const redactions = Object.fromEntries(Object.entries(pii.counts).filter(([, n]) => n > 0));
     if (pii.blocked) {
-      await this.limiter.correctTokens(tokenCounters, -input.estimatedTokens);
+      // The request counts all the same, and a rate limit refuses it first.
+      if (input.countRequest) this.check(await this.limiter.consumeRequest(subject), input);
       const summary = Object.entries(redactions)
         .map(([t, n]) => `${n} ${t}`)
         .join(', ');
@@ -100,7 +126,16 @@ export class JobGovernance {
         [{ policy: 'block', counts: redactions }],
       );
     }
-    return {
+    const tokenCounters = this.limiter.tokenCounterKeys(subject);
+    const states = route
+      ? await this.rateAndReserve(input, subject, tokenCounters, route)
+      : this.check(
+          await (input.countRequest
+            ? this.limiter.consumeRequestAndTokens(subject, input.estimatedTokens)
+            : this.limiter.consumeTokens(subject, input.estimatedTokens)),
+          input,
+        );
+    const admission: Admission = {
       request: { ...input.request, input: pii.value },
       redactions,
       rateLimit: states,
@@ -108,6 +143,9 @@ export class JobGovernance {
       mapping: pii.mapping && Object.keys(pii.mapping).length ? pii.mapping : undefined,
       pii: policy,
     };
+    if (route && admission.mapping)
+      await this.vault.save(input.jobId, admission.mapping, route.retentionSec * 2);
+    return admission;
   }
 
   /** Routing refused the job: audit it (residency has its own action) and give tokens back. */
@@ -126,56 +164,95 @@ export class JobGovernance {
   }
 
   /**
-   * Reserves the job's worst-case cost and keeps its pseudonym mapping. Throws
-   * `budget_exceeded` (402) with the window's reset time when the budget has no room.
+   * The rate limits and the budget reservation in one script. Throws `rate_limited` (429) or
+   * `budget_exceeded` (402, with the window's reset time) when either has no room.
    */
-  async reserve(
+  private async rateAndReserve(
     input: AdmissionInput,
-    a: Admission,
-    route: { deployment: string; maxCostUsd: number; region?: string },
-    retentionSec: number,
-  ): Promise<void> {
+    subject: RateSubject,
+    tokenCounters: string[],
+    route: RouteReservation,
+  ): Promise<RateLimitState[]> {
     const { tenant, principal } = input;
-    const res = await this.ledger.reserve({
+    const tokens = Math.max(1, Math.round(input.estimatedTokens));
+    const rate = this.limiter.plan(
+      subject,
+      input.countRequest
+        ? [
+            ['rpm', 1],
+            ['tpm', tokens],
+          ]
+        : [['tpm', tokens]],
+    );
+    const reservation = this.ledger.plan({
       tenantId: tenant.id,
       keyId: principal.keyId,
       jobId: input.jobId,
       deployment: route.deployment,
       amountUsd: route.maxCostUsd,
       estimatedTokens: input.estimatedTokens,
-      tokenCounters: a.tokenCounters,
+      tokenCounters,
       budgets: tenant.budgets,
       budgetKeyId: principal.budgetKeyId ?? principal.keyId,
       keyBudgets: principal.budgets,
     });
-    if (!res.ok) {
-      await this.limiter.correctTokens(a.tokenCounters, -input.estimatedTokens);
-      const owner = res.scope === 'key' ? `API key "${principal.keyId}"` : `Tenant "${tenant.id}"`;
-      this.refusalAudit(input, 'budget.refused', 'refused', `${res.scope} ${res.window} budget`, {
-        scope: res.scope,
-        window: res.window,
-        limitUsd: res.limitUsd,
-        usedUsd: res.usedUsd,
-        requestedUsd: route.maxCostUsd,
-      });
-      const retryAfterSec = Math.max(1, Math.ceil((Date.parse(res.resetsAt) - Date.now()) / 1000));
+    const script = rate.keys.length === 4 ? this.redis.gwAdmit9 : this.redis.gwAdmit7;
+    const call = script.call(
+      this.redis,
+      ...rate.keys,
+      ...reservation.keys,
+      rate.keys.length,
+      input.countRequest ? 2 : 0,
+      ...rate.args,
+      ...reservation.args,
+    );
+    const [res, budget] = await Promise.all([
+      call,
+      this.ledger.outcome(
+        reservation,
+        call.then((r) => (r[0] === 1 ? r[2] : undefined)),
+      ),
+    ]);
+    const states = this.check(await this.limiter.outcome(rate, res[1]), input);
+    if (!budget) throw new Error('admission: the budget step did not answer');
+    if (!budget.ok) {
+      const owner =
+        budget.scope === 'key' ? `API key "${principal.keyId}"` : `Tenant "${tenant.id}"`;
+      this.refusalAudit(
+        input,
+        'budget.refused',
+        'refused',
+        `${budget.scope} ${budget.window} budget`,
+        {
+          scope: budget.scope,
+          window: budget.window,
+          limitUsd: budget.limitUsd,
+          usedUsd: budget.usedUsd,
+          requestedUsd: route.maxCostUsd,
+        },
+      );
+      const retryAfterSec = Math.max(
+        1,
+        Math.ceil((Date.parse(budget.resetsAt) - Date.now()) / 1000),
+      );
       throw new PolicyRefusal(
         'budget_exceeded',
-        `${owner} would exceed its ${res.window === 'day' ? 'daily' : 'monthly'} budget of $${res.limitUsd} (used or reserved: $${res.usedUsd}, this job up to $${route.maxCostUsd}); it resets at ${res.resetsAt}`,
+        `${owner} would exceed its ${budget.window === 'day' ? 'daily' : 'monthly'} budget of $${budget.limitUsd} (used or reserved: $${budget.usedUsd}, this job up to $${route.maxCostUsd}); it resets at ${budget.resetsAt}`,
         [
           {
-            scope: res.scope,
-            ...(res.scope === 'key' ? { keyId: principal.keyId } : { tenantId: tenant.id }),
-            window: res.window,
-            limitUsd: res.limitUsd,
-            usedUsd: res.usedUsd,
-            resetsAt: res.resetsAt,
+            scope: budget.scope,
+            ...(budget.scope === 'key' ? { keyId: principal.keyId } : { tenantId: tenant.id }),
+            window: budget.window,
+            limitUsd: budget.limitUsd,
+            usedUsd: budget.usedUsd,
+            resetsAt: budget.resetsAt,
           },
         ],
         retryAfterSec,
+        states,
       );
     }
-    for (const w of res.crossed) {
+    for (const w of budget.crossed) {
       this.refusalAudit(
         input,
         'budget.threshold',
@@ -184,7 +261,7 @@ export class JobGovernance {
         { scope: w.scope, window: w.window },
       );
     }
-    if (a.mapping) await this.vault.save(input.jobId, a.mapping, retentionSec * 2);
+    return states;
   }
 
   /** The job was not stored after all (idempotent duplicate, store error): undo its reservation. */

@@ -56,6 +56,16 @@ export type ReserveResult =
       readonly resetsAt: string;
     };
 
+/** One reservation, planned: see {@link BudgetLedger.plan}. */
+export interface ReservePlan {
+  readonly now: number;
+  /** The job's entry in the open index. */
+  readonly member: string;
+  readonly limitsUsd: readonly (number | undefined)[];
+  readonly keys: readonly string[];
+  readonly args: readonly (string | number)[];
+}
+
 const LEDGER_TTL_SEC = 40 * 86400;
 const USAGE_TTL_SEC = 400 * 86400;
 
@@ -95,6 +105,17 @@ export class BudgetLedger {
   }
 
   async reserve(r: Reservation): Promise<ReserveResult> {
+    const plan = this.plan(r);
+    const reserved = this.redis.gwBudgetReserve(...plan.keys, ...plan.args);
+    // The script always answers, so there is an outcome.
+    return (await this.outcome(plan, reserved))!;
+  }
+
+  /**
+   * The windows, limits and ledger entry of one reservation: the RESERVE script's KEYS and
+   * ARGV (run alone, or as a step of admission's script).
+   */
+  plan(r: Reservation): ReservePlan {
     const now = this.now();
     const day = dayOf(now);
     const month = monthOf(now);
@@ -124,31 +145,45 @@ export class BudgetLedger {
       ...(r.tokenCounters[0] ? { tk1: r.tokenCounters[0] } : {}),
       ...(r.tokenCounters[1] ? { tk2: r.tokenCounters[1] } : {}),
     };
-    const reserved = this.redis.gwBudgetReserve(
-      this.keys.ledger(r.tenantId, r.jobId),
-      ...windowKeys,
-      amount,
-      ...limitsUsd.map((usd) => (usd === undefined ? '' : toNano(usd))),
-      BUDGET_SOFT_THRESHOLD,
-      2 * 86400,
-      32 * 86400,
-      LEDGER_TTL_SEC,
-      ...Object.entries(fields).flat(),
-    );
-    // The open index entry goes right after the reservation, in the same write (the sweeper
-    // releases an entry whose job never got a record); a refusal takes it out again.
-    const member = `${r.tenantId}|${r.jobId}`;
-    const indexed = this.redis.zadd(this.openKey(), now, member);
+    return {
+      now,
+      member: `${r.tenantId}|${r.jobId}`,
+      limitsUsd,
+      keys: [this.keys.ledger(r.tenantId, r.jobId), ...windowKeys],
+      args: [
+        amount,
+        ...limitsUsd.map((usd) => (usd === undefined ? '' : toNano(usd))),
+        BUDGET_SOFT_THRESHOLD,
+        2 * 86400,
+        32 * 86400,
+        LEDGER_TTL_SEC,
+        ...Object.entries(fields).flat(),
+      ],
+    };
+  }
+
+  /**
+   * What the RESERVE script's answer to `plan` means, once it comes. The open index entry is
+   * sent right away, in the same write as the script (the sweeper releases an entry whose job
+   * never got a record); a refusal, or no reservation at all (`reserved` resolving to
+   * undefined), takes it out again.
+   */
+  async outcome(
+    plan: ReservePlan,
+    reserved: Promise<number[] | undefined>,
+  ): Promise<ReserveResult | undefined> {
+    const indexed = this.redis.zadd(this.openKey(), plan.now, plan.member);
     const [res] = await Promise.all([reserved, indexed]);
-    if (res[0] === 1) return { ok: true, crossed: WINDOWS.filter((_, i) => res[i + 1] === 1) };
-    await this.redis.zrem(this.openKey(), member);
+    if (res?.[0] === 1) return { ok: true, crossed: WINDOWS.filter((_, i) => res[i + 1] === 1) };
+    await this.redis.zrem(this.openKey(), plan.member);
+    if (!res) return undefined;
     const refused = WINDOWS[res[1] - 1];
     return {
       ok: false,
       ...refused,
-      limitUsd: limitsUsd[res[1] - 1] ?? 0,
+      limitUsd: plan.limitsUsd[res[1] - 1] ?? 0,
       usedUsd: fromNano(res[2]),
-      resetsAt: windowReset(refused.window, now).toISOString(),
+      resetsAt: windowReset(refused.window, plan.now).toISOString(),
     };
   }
 

@@ -127,9 +127,21 @@ export class RateLimiter {
     s: RateSubject,
     counts: readonly (readonly [kind: 'rpm' | 'tpm', cost: number])[],
   ): Promise<RateLimitResult> {
+    const plan = this.plan(s, counts);
+    const script = plan.keys.length === 4 ? this.redis.gwRateLimit4 : this.redis.gwRateLimit;
+    return this.outcome(plan, await script.call(this.redis, ...plan.keys, ...plan.args));
+  }
+
+  /**
+   * The counters, limits and costs of one check: the RATE_LIMIT script's KEYS and ARGV (run
+   * alone, or as the first step of admission's script). Per kind the tenant's counter, then
+   * the key's: a refusal names the first that is full.
+   */
+  plan(
+    s: RateSubject,
+    counts: readonly (readonly [kind: 'rpm' | 'tpm', cost: number])[],
+  ): RatePlan {
     const w = this.windowStart();
-    const resetSec = Math.max(1, Math.ceil((w + WINDOW_MS - this.now()) / 1000));
-    // Per kind the tenant's counter, then the key's: a refusal names the first that is full.
     const limits = counts.flatMap(([kind, cost]) => [
       {
         name: `tenant ${kind}`,
@@ -144,30 +156,48 @@ export class RateLimiter {
         cost,
       },
     ]);
-    const script = limits.length === 4 ? this.redis.gwRateLimit4 : this.redis.gwRateLimit;
-    const res = await script.call(
-      this.redis,
-      ...limits.map((l) => l.key),
-      Math.ceil(WINDOW_MS / 1000) + 5,
-      ...limits.flatMap((l) => [l.limit, l.cost]),
-    );
+    return {
+      subject: s,
+      limits,
+      resetSec: Math.max(1, Math.ceil((w + WINDOW_MS - this.now()) / 1000)),
+      keys: limits.map((l) => l.key),
+      args: [Math.ceil(WINDOW_MS / 1000) + 5, ...limits.flatMap((l) => [l.limit, l.cost])],
+    };
+  }
+
+  /** What the RATE_LIMIT script's answer `res` to `plan` means. */
+  async outcome(plan: RatePlan, res: number[]): Promise<RateLimitResult> {
     const used = res[0] === 1 ? res.slice(1) : res.slice(2);
-    const states = limits.map((l, i) => ({
+    const states = plan.limits.map((l, i) => ({
       name: l.name,
       limit: l.limit,
       remaining: Math.max(0, l.limit - Number(used[i] ?? 0)),
-      resetSec,
+      resetSec: plan.resetSec,
     }));
     if (res[0] === 1) return { ok: true, states };
     // Refusals are counted per day for the ops page; only the refused path pays for it.
-    const hits = this.keys.rateLimitHits(s.tenantId, dayOf(this.now()));
+    const hits = this.keys.rateLimitHits(plan.subject.tenantId, dayOf(this.now()));
     await this.redis
       .pipeline()
       .incr(hits)
       .expire(hits, 2 * 86400)
       .exec();
-    return { ok: false, states, refusedBy: states[res[1] - 1], retryAfterSec: resetSec };
+    return {
+      ok: false,
+      states,
+      refusedBy: states[res[1] - 1],
+      retryAfterSec: plan.resetSec,
+    };
   }
+}
+
+/** One rate check, planned: see {@link RateLimiter.plan}. */
+export interface RatePlan {
+  readonly subject: RateSubject;
+  readonly limits: readonly { name: string; key: string; limit: number; cost: number }[];
+  readonly resetSec: number;
+  readonly keys: readonly string[];
+  readonly args: readonly number[];
 }
 
 /** The tightest of several limits: the one with the fewest requests or tokens left. */

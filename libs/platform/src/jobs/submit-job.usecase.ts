@@ -63,13 +63,18 @@ const ROUTING_ERRORS: Record<string, ApiErrorCode> = {
 /** The refusals of admission that say "not now" (limits, capacity, budget), as counted. */
 const ADMISSION_REFUSALS = new Set<string>(['rate_limited', 'queue_full', 'budget_exceeded']);
 
-/** Counts an admission step's refusal in `gateway_admission_rejected_total`, then passes it on. */
-async function counted<T>(reason: AdmissionRejectReason, step: Promise<T>): Promise<T> {
+/**
+ * Counts governance's refusal (a rate limit or the budget) in
+ * `gateway_admission_rejected_total`, then passes it on.
+ */
+async function countedRefusals<T>(step: Promise<T>): Promise<T> {
   try {
     return await step;
   } catch (e) {
-    if (e instanceof GatewayError && ADMISSION_REFUSALS.has(e.code))
+    if (e instanceof GatewayError && ADMISSION_REFUSALS.has(e.code)) {
+      const reason: AdmissionRejectReason = e.code === 'budget_exceeded' ? 'budget' : 'rate_limit';
       metrics().admissionRejected.inc({ code: e.code, reason });
+    }
     throw e;
   }
 }
@@ -162,7 +167,8 @@ export class SubmitJobUseCase {
       allowedStrategies: scopedStrategies(principal.scopes),
       cascade,
     });
-    // Governance: rate limits (requests, estimated tokens) and the PII policy on the input.
+    // Governance: rate limits (requests, estimated tokens), the PII policy on the input and
+    // the budget: the worst case over the candidates is reserved until the job settles.
     const govInput = {
       principal,
       tenant,
@@ -173,13 +179,25 @@ export class SubmitJobUseCase {
       traceparent: cmd.traceparent,
       routePii: outcome.ok ? outcome.decision.pii : undefined,
     };
-    const admission = await counted('rate_limit', governed(this.gov.admit(govInput)));
-    admitted(admission.rateLimit);
     if (!outcome.ok) {
-      await this.gov.refuseRoute(govInput, admission, outcome.code, outcome.message);
+      // Routing's refusal comes after the rate limits, as before.
+      const counted = await countedRefusals(governed(this.gov.admit(govInput)));
+      admitted(counted.rateLimit);
+      await this.gov.refuseRoute(govInput, counted, outcome.code, outcome.message);
       throw new GatewayError(ROUTING_ERRORS[outcome.code] ?? 'no_route', outcome.message);
     }
     const d = outcome.decision;
+    const retentionSec = Math.round(cfg.jobs.retentionDays * 86400);
+    const admission = await countedRefusals(
+      governed(
+        this.gov.admit(govInput, {
+          deployment: d.deployment,
+          maxCostUsd: d.maxCostUsd,
+          retentionSec,
+        }),
+      ),
+    );
+    admitted(admission.rateLimit);
     // Backpressure: bounded waiting jobs per deployment and per tenant; the fair-queueing rank.
     const bp = await this.backpressure.admit(
       cfg,
@@ -188,13 +206,11 @@ export class SubmitJobUseCase {
       request.priority ?? 'normal',
     );
     if (!bp.ok) {
+      await this.gov.release(tenant.id, id);
       const reason = bp.code === 'queue_full' ? 'deployment_queue' : 'tenant_queue';
       metrics().admissionRejected.inc({ code: bp.code, reason });
       throw new GatewayError(bp.code, bp.message, undefined, bp.retryAfterSec);
     }
-    // Budget: the worst case over the candidates is reserved until the job settles.
-    const retentionSec = Math.round(cfg.jobs.retentionDays * 86400);
-    await counted('budget', governed(this.gov.reserve(govInput, admission, d, retentionSec)));
     const outputPolicy = d.piiOutput ?? tenant.piiOutput;
     const now = new Date().toISOString();
     const record: JobRecord = {
