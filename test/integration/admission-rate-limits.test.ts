@@ -7,7 +7,7 @@ import { Keys, newJobId } from '@gateway/queue';
 import { createRedisClient } from '@gateway/storage';
 import type { Redis } from 'ioredis';
 import { testInfra } from '../support/repo';
-import { countSocketWrites } from '../support/socket-writes';
+import { countSocketWrites, recordCommands } from '../support/socket-writes';
 
 describe('admission: a submission counted against rpm and tpm in one step', () => {
   const redis = createRedisClient({ url: testInfra().redisUrl }) as Redis;
@@ -36,21 +36,15 @@ describe('admission: a submission counted against rpm and tpm in one step', () =
     countRequest,
   });
 
-  /** The commands `redis` sends while `work` runs. */
+  /** The names of the commands `redis` sends while `work` runs. */
   const commandsOf = async (work: () => Promise<unknown>) => {
-    const seen: string[] = [];
-    const r = redis as unknown as { sendCommand: (c: { name: string }) => unknown };
-    const send = r.sendCommand.bind(redis);
-    r.sendCommand = (c) => {
-      seen.push(c.name);
-      return send(c);
-    };
+    const rec = recordCommands(redis);
     try {
       await work();
     } finally {
-      r.sendCommand = send;
+      rec.stop();
     }
-    return seen;
+    return rec.seen.map((c) => c.split(' ')[0]);
   };
 
   const windowOf = () => Math.floor(Date.now() / 60_000) * 60_000;

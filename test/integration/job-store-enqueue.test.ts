@@ -3,41 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { JobRecord } from '@gateway/contracts';
 import { idempotencyShard, JobQueues, JobStore, Keys, newJobId } from '@gateway/queue';
 import { createRedisClient, LocalBlobStore } from '@gateway/storage';
 import type { Redis } from 'ioredis';
+import { queuedRecord } from '../support/job-records';
 import { testInfra } from '../support/repo';
 import { countSocketWrites } from '../support/socket-writes';
-
-const queued = (id: string): JobRecord => ({
-  id,
-  tenantId: 'acme',
-  task: 'summarize',
-  status: 'queued',
-  priority: 'normal',
-  createdAt: new Date().toISOString(),
-  startedAt: null,
-  finishedAt: null,
-  attempts: 0,
-  route: {
-    deployment: 'fast-llm',
-    provider: 'local',
-    model: 'fast',
-    reason: 'priority',
-    candidates: ['fast-llm'],
-    fallbacks: [],
-  },
-  cached: false,
-  output: null,
-  error: null,
-  usage: null,
-  costUsd: null,
-  timings: null,
-  policy: { redactions: {} },
-  metadata: {},
-  correlationId: null,
-});
 
 describe('job store: a new job and its queue entry', () => {
   const redis = createRedisClient({ url: testInfra().redisUrl }) as Redis;
@@ -60,7 +31,7 @@ describe('job store: a new job and its queue entry', () => {
   ) => {
     let statusSeenByQueue: string | null | undefined;
     const res = await store.create({
-      record: queued(id),
+      record: queuedRecord(id),
       request: { task: 'summarize', input: { text: 'hello' } },
       idempotency,
       events: [],

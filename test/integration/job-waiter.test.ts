@@ -3,41 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { JobRecord } from '@gateway/contracts';
 import { JobWaiter, type GatewayContext } from '@gateway/platform';
 import { JobStore, Keys, newJobId } from '@gateway/queue';
 import { createRedisClient, LocalBlobStore } from '@gateway/storage';
 import type { Redis } from 'ioredis';
+import type { JobRecord } from '@gateway/contracts';
+import { queuedRecord } from '../support/job-records';
 import { testInfra } from '../support/repo';
-
-const queued = (id: string): JobRecord => ({
-  id,
-  tenantId: 'acme',
-  task: 'summarize',
-  status: 'queued',
-  priority: 'normal',
-  createdAt: new Date().toISOString(),
-  startedAt: null,
-  finishedAt: null,
-  attempts: 0,
-  route: {
-    deployment: 'fast-llm',
-    provider: 'local',
-    model: 'fast',
-    reason: 'priority',
-    candidates: ['fast-llm'],
-    fallbacks: [],
-  },
-  cached: false,
-  output: null,
-  error: null,
-  usage: null,
-  costUsd: null,
-  timings: null,
-  policy: { redactions: {} },
-  metadata: {},
-  correlationId: null,
-});
+import { recordCommands } from '../support/socket-writes';
 
 describe('job waiter: a long-poll woken by the terminal transition', () => {
   const redis = createRedisClient({ url: testInfra().redisUrl }) as Redis;
@@ -57,18 +30,15 @@ describe('job waiter: a long-poll woken by the terminal transition', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Records the commands `redis` sends (name and first key) until `stop` is called. */
-  const recordCommands = () => {
-    const seen: string[] = [];
-    const r = redis as unknown as {
-      sendCommand: (c: { name: string; args: unknown[] }) => unknown;
-    };
-    const send = r.sendCommand.bind(redis);
-    r.sendCommand = (c) => {
-      seen.push(`${c.name} ${String(c.args[0])}`);
-      return send(c);
-    };
-    return { seen, stop: () => void (r.sendCommand = send) };
+  /** A queued job, stored. */
+  const newJob = async (): Promise<JobRecord> => {
+    const record = queuedRecord(newJobId(Date.now()));
+    await store.create({
+      record,
+      request: { task: 'summarize', input: { text: 'hi' } },
+      events: [],
+    });
+    return record;
   };
 
   const subscribed = async (id: string) => {
@@ -85,13 +55,8 @@ describe('job waiter: a long-poll woken by the terminal transition', () => {
     ['an output kept in the blob store', { summary: 'x'.repeat(4000) }],
   ] as const) {
     it(`answers with the published record and reads nothing after the wake-up (${name})`, async () => {
-      const id = newJobId(Date.now());
-      const record = queued(id);
-      await store.create({
-        record,
-        request: { task: 'summarize', input: { text: 'hi' } },
-        events: [],
-      });
+      const record = await newJob();
+      const id = record.id;
       const waiting = waiter.waitForTerminal(record, 5000);
       await subscribed(id);
       await store.transition(['queued'], { ...record, status: 'running' });
@@ -101,7 +66,7 @@ describe('job waiter: a long-poll woken by the terminal transition', () => {
         finishedAt: new Date().toISOString(),
         output,
       };
-      const rec = recordCommands();
+      const rec = recordCommands(redis);
       assert.equal(await store.transition(['running'], done), 'OK');
       const answered = await waiting;
       rec.stop();
@@ -118,13 +83,7 @@ describe('job waiter: a long-poll woken by the terminal transition', () => {
   }
 
   it('still answers a job that finished before the subscription took hold', async () => {
-    const id = newJobId(Date.now());
-    const record = queued(id);
-    await store.create({
-      record,
-      request: { task: 'summarize', input: { text: 'hi' } },
-      events: [],
-    });
+    const record = await newJob();
     await store.transition(['queued'], {
       ...record,
       status: 'failed',
@@ -135,13 +94,8 @@ describe('job waiter: a long-poll woken by the terminal transition', () => {
   });
 
   it('wakes on a non-terminal status only to go on waiting, and gives up at its deadline', async () => {
-    const id = newJobId(Date.now());
-    const record = queued(id);
-    await store.create({
-      record,
-      request: { task: 'summarize', input: { text: 'hi' } },
-      events: [],
-    });
+    const record = await newJob();
+    const id = record.id;
     const t0 = Date.now();
     const waiting = waiter.waitForTerminal(record, 400);
     await subscribed(id);

@@ -21,3 +21,20 @@ export function countSocketWrites(redis: Redis): { count: () => number } {
     };
   return { count: () => n };
 }
+
+/**
+ * Records the commands a client sends (`name firstArg`) until `stop` is called. Only commands
+ * sent through `sendCommand` (every command, script and pipeline member of ioredis).
+ */
+export function recordCommands(redis: Redis): { seen: string[]; stop: () => void } {
+  const seen: string[] = [];
+  const r = redis as unknown as {
+    sendCommand: (c: { name: string; args: unknown[] }) => unknown;
+  };
+  const send = r.sendCommand.bind(redis);
+  r.sendCommand = (c) => {
+    seen.push(`${c.name} ${String(c.args[0])}`);
+    return send(c);
+  };
+  return { seen, stop: () => void (r.sendCommand = send) };
+}
