@@ -130,9 +130,9 @@ export class JobGovernance {
     const states = route
       ? await this.rateAndReserve(input, subject, tokenCounters, route)
       : this.check(
-          await (input.countRequest
-            ? this.limiter.consumeRequestAndTokens(subject, input.estimatedTokens)
-            : this.limiter.consumeTokens(subject, input.estimatedTokens)),
+          await this.limiter.run(
+            this.limiter.submission(subject, input.estimatedTokens, input.countRequest),
+          ),
           input,
         );
     const admission: Admission = {
@@ -174,16 +174,7 @@ export class JobGovernance {
     route: RouteReservation,
   ): Promise<RateLimitState[]> {
     const { tenant, principal } = input;
-    const tokens = Math.max(1, Math.round(input.estimatedTokens));
-    const rate = this.limiter.plan(
-      subject,
-      input.countRequest
-        ? [
-            ['rpm', 1],
-            ['tpm', tokens],
-          ]
-        : [['tpm', tokens]],
-    );
+    const rate = this.limiter.submission(subject, input.estimatedTokens, input.countRequest);
     const reservation = this.ledger.plan({
       tenantId: tenant.id,
       keyId: principal.keyId,
@@ -202,7 +193,7 @@ export class JobGovernance {
       ...rate.keys,
       ...reservation.keys,
       rate.keys.length,
-      input.countRequest ? 2 : 0,
+      rate.requestCounters,
       ...rate.args,
       ...reservation.args,
     );

@@ -35,8 +35,6 @@ export interface RateSubject {
 type RateScript = (...a: (string | number)[]) => Promise<number[]>;
 type ScriptRedis = Redis & { gwRateLimit: RateScript; gwRateLimit4: RateScript };
 
-const tokenCost = (tokens: number) => Math.max(1, Math.round(tokens));
-
 /**
  * Requests and tokens per minute per tenant and per key, in Redis so every replica shares
  * the counts. Fixed windows: one script call checks and counts all limits atomically.
@@ -64,24 +62,31 @@ export class RateLimiter {
 
   /** Counts one request against the rpm limits. */
   consumeRequest(s: RateSubject): Promise<RateLimitResult> {
-    return this.consume(s, [['rpm', 1]]);
-  }
-
-  /** Counts estimated tokens against the tpm limits. */
-  consumeTokens(s: RateSubject, tokens: number): Promise<RateLimitResult> {
-    return this.consume(s, [['tpm', tokenCost(tokens)]]);
+    return this.run(this.plan(s, [['rpm', 1]]));
   }
 
   /**
-   * Counts a submission's request and its estimated tokens in one step (one round trip):
-   * admitted only when all four counters (rpm and tpm, tenant and key) have room, and a
-   * refusal counts nothing. Its states list the rpm limits, then the tpm ones.
+   * The check of a submission: its request (unless counted already) and its estimated tokens,
+   * admitted only when every counter has room; a refusal counts nothing. Its states list the
+   * rpm limits, then the tpm ones.
    */
-  consumeRequestAndTokens(s: RateSubject, tokens: number): Promise<RateLimitResult> {
-    return this.consume(s, [
-      ['rpm', 1],
-      ['tpm', tokenCost(tokens)],
-    ]);
+  submission(s: RateSubject, tokens: number, countRequest: boolean): RatePlan {
+    const cost = Math.max(1, Math.round(tokens));
+    return this.plan(
+      s,
+      countRequest
+        ? [
+            ['rpm', 1],
+            ['tpm', cost],
+          ]
+        : [['tpm', cost]],
+    );
+  }
+
+  /** Runs a planned check alone (one script call). */
+  async run(plan: RatePlan): Promise<RateLimitResult> {
+    const script = plan.keys.length === 4 ? this.redis.gwRateLimit4 : this.redis.gwRateLimit;
+    return this.outcome(plan, await script.call(this.redis, ...plan.keys, ...plan.args));
   }
 
   /**
@@ -123,15 +128,6 @@ export class RateLimiter {
     return Math.floor(this.now() / WINDOW_MS) * WINDOW_MS;
   }
 
-  private async consume(
-    s: RateSubject,
-    counts: readonly (readonly [kind: 'rpm' | 'tpm', cost: number])[],
-  ): Promise<RateLimitResult> {
-    const plan = this.plan(s, counts);
-    const script = plan.keys.length === 4 ? this.redis.gwRateLimit4 : this.redis.gwRateLimit;
-    return this.outcome(plan, await script.call(this.redis, ...plan.keys, ...plan.args));
-  }
-
   /**
    * The counters, limits and costs of one check: the RATE_LIMIT script's KEYS and ARGV (run
    * alone, or as the first step of admission's script). Per kind the tenant's counter, then
@@ -144,12 +140,14 @@ export class RateLimiter {
     const w = this.windowStart();
     const limits = counts.flatMap(([kind, cost]) => [
       {
+        kind,
         name: `tenant ${kind}`,
         key: this.keys.rate(s.tenantId, 't', kind, w),
         limit: s.tenantLimits?.[kind] ?? DEFAULT_TENANT_LIMITS[kind],
         cost,
       },
       {
+        kind,
         name: `key ${kind}`,
         key: this.keys.rate(s.tenantId, s.keyId, kind, w),
         limit: s.keyLimits?.[kind] ?? DEFAULT_KEY_LIMITS[kind],
@@ -159,6 +157,7 @@ export class RateLimiter {
     return {
       subject: s,
       limits,
+      requestCounters: limits.filter((l) => l.kind === 'rpm').length,
       resetSec: Math.max(1, Math.ceil((w + WINDOW_MS - this.now()) / 1000)),
       keys: limits.map((l) => l.key),
       args: [Math.ceil(WINDOW_MS / 1000) + 5, ...limits.flatMap((l) => [l.limit, l.cost])],
@@ -194,7 +193,15 @@ export class RateLimiter {
 /** One rate check, planned: see {@link RateLimiter.plan}. */
 export interface RatePlan {
   readonly subject: RateSubject;
-  readonly limits: readonly { name: string; key: string; limit: number; cost: number }[];
+  readonly limits: readonly {
+    kind: 'rpm' | 'tpm';
+    name: string;
+    key: string;
+    limit: number;
+    cost: number;
+  }[];
+  /** How many of the counters (the first ones) count requests. */
+  readonly requestCounters: number;
   readonly resetSec: number;
   readonly keys: readonly string[];
   readonly args: readonly number[];
