@@ -6,7 +6,8 @@
 /**
  * KEYS: job, req, outbox, idem (idem may be a dummy when ARGV[1] == '0'), all in the job's
  * shard slot (the tenant's index of jobs is written after, see JobStore.create)
- * ARGV: hasIdem, idemValue, idemTtl, jobId, dataJson, reqJson, ttl, nEntries, (topic, key, value)*
+ * ARGV: hasIdem, idemValue, idemTtl, jobId, dataJson, reqJson, ttl, webhook ('1' when the request
+ * names a webhook, else '0'), nEntries, (topic, key, value)*
  * Returns {1} when created, {0, existingIdemValue} when the idempotency key was taken.
  */
 export const CREATE_JOB = `
@@ -15,12 +16,12 @@ if ARGV[1] == '1' then
   if existing then return {0, existing} end
   redis.call('SET', KEYS[4], ARGV[2], 'EX', ARGV[3])
 end
-redis.call('HSET', KEYS[1], 'status', 'queued', 'data', ARGV[5])
+redis.call('HSET', KEYS[1], 'status', 'queued', 'data', ARGV[5], 'wh', ARGV[8])
 redis.call('EXPIRE', KEYS[1], ARGV[7])
 redis.call('SET', KEYS[2], ARGV[6], 'EX', ARGV[7])
-local n = tonumber(ARGV[8])
+local n = tonumber(ARGV[9])
 for i = 0, n - 1 do
-  local b = 9 + i * 3
+  local b = 10 + i * 3
   redis.call('XADD', KEYS[3], '*', 't', ARGV[b], 'k', ARGV[b + 1], 'v', ARGV[b + 2])
 end
 return {1}

@@ -108,6 +108,7 @@ export class JobStore {
       JSON.stringify(record),
       reqJson,
       ttl,
+      input.request.webhook ? '1' : '0',
       ...flattenEntries(input.events),
     );
     // The tenant's index lies in the tenant's slot, not the job's: its entry goes right after the
@@ -147,6 +148,16 @@ export class JobStore {
       record.output = JSON.parse((await this.blobs.get(record.output.$blob)).toString());
     record.output = this.unseal(record.output, `out:${record.id}`);
     return record;
+  }
+
+  /**
+   * Whether each job's request names a webhook, read from the job's own hash (no request
+   * read): null for a job stored without that mark (before it existed) or gone, whose
+   * request then has to tell.
+   */
+  async webhookRequested(ids: readonly string[]): Promise<(boolean | null)[]> {
+    const marks = await Promise.all(ids.map((id) => this.redis.hget(this.keys.job(id), 'wh')));
+    return marks.map((m) => (m === null ? null : m === '1'));
   }
 
   async getStatus(id: string): Promise<JobStatus | null> {

@@ -42,11 +42,14 @@ export class DeliveryScheduler {
       if (!p) byTenant.set(tenantId, (p = this.endpoints.list(tenantId)));
       return p;
     };
+    for (const h of heads) void endpointsOf(h.tenantId).catch(() => undefined);
+    // A job's hash tells whether its request names a webhook: only those requests are read.
+    const marked = await this.store.webhookRequested(heads.map((h) => h.id));
     const perJob = await Promise.all(
-      heads.map(async (h): Promise<JobDelivery[]> => {
+      heads.map(async (h, i): Promise<JobDelivery[]> => {
         const event = `job.${h.status}` as JobEventType;
         const [request, eps] = await Promise.all([
-          this.store.getRequest(h.id),
+          marked[i] === false ? null : this.store.getRequest(h.id),
           endpointsOf(h.tenantId),
         ]);
         const base = { jobId: h.id, tenantId: h.tenantId, event, run: 0 };
