@@ -154,4 +154,31 @@ describe('admission: a submission counted against rpm and tpm in one step', () =
     assert.equal(await redis.exists(govKeys.ledger(t, job.jobId)), 0);
     assert.equal(await open(t, job.jobId), null);
   });
+
+  it('gives a window its TTL when it creates it, and later admissions leave that TTL', async () => {
+    const t = `ttl${Date.now()}`;
+    const w = windowOf();
+    const rpm = govKeys.rate(t, 't', 'rpm', w);
+    const tpm = govKeys.rate(t, `key_${t}`, 'tpm', w);
+    const dayWindow = govKeys.budget(t, `d:${day()}`);
+    await gov.admit(input(t, { rpm: 10, tpm: 1000 }, 10), route(0));
+    for (const [k, most] of [
+      [rpm, 65],
+      [tpm, 65],
+      [dayWindow, 172_800],
+    ] as const) {
+      const ttl = await redis.ttl(k);
+      assert.ok(ttl > 0 && ttl <= most, `${k}: ${ttl}`);
+    }
+    for (const k of [rpm, tpm, dayWindow]) await redis.pexpire(k, 1_000_000);
+    await gov.admit(input(t, { rpm: 10, tpm: 1000 }, 10), route(0));
+    await gov.admit(input(t, { rpm: 10, tpm: 1000 }, 10), route(0.001));
+    for (const k of [rpm, tpm, dayWindow]) {
+      const ttl = await redis.ttl(k);
+      assert.ok(ttl > 990 && ttl <= 1000, `${k} kept its TTL: ${ttl}`);
+    }
+    assert.equal(await counter(t, 't', 'rpm', w), 3);
+    assert.equal(await counter(t, `key_${t}`, 'tpm', w), 30);
+    assert.equal(await reservedToday(t), 1_000_000, 'a zero reservation adds nothing');
+  });
 });

@@ -11,17 +11,20 @@
  */
 export const RESERVE = `
 local amt = tonumber(ARGV[1])
-local used = {}
+local used, fresh = {}, {}
 for w = 1, 4 do
   local h = redis.call('HMGET', KEYS[w + 1], 'spent', 'reserved')
+  fresh[w] = not h[1] and not h[2]
   used[w] = tonumber(h[1] or '0') + tonumber(h[2] or '0')
   local limit = ARGV[w + 1]
   if limit ~= '' and used[w] + amt > tonumber(limit) then return {0, w, used[w]} end
 end
 local crossed = {0, 0, 0, 0}
 for w = 1, 4 do
-  redis.call('HINCRBY', KEYS[w + 1], 'reserved', amt)
-  redis.call('EXPIRE', KEYS[w + 1], w % 2 == 1 and ARGV[7] or ARGV[8])
+  -- A window is created here with its TTL (settling only touches windows that exist, and the
+  -- TTL outlasts the day or month the key names); a zero reservation leaves one that exists.
+  if fresh[w] or amt ~= 0 then redis.call('HINCRBY', KEYS[w + 1], 'reserved', amt) end
+  if fresh[w] then redis.call('EXPIRE', KEYS[w + 1], w % 2 == 1 and ARGV[7] or ARGV[8]) end
   local limit = ARGV[w + 1]
   if limit ~= '' then
     local l = tonumber(limit)
@@ -56,7 +59,7 @@ for i = 1, #raw, 2 do f[raw[i]] = raw[i + 1] end
 local actual = tonumber(ARGV[1])
 local res = tonumber(f.res or '0')
 for _, w in ipairs({f.d, f.m, f.kd, f.km}) do
-  if w and redis.call('EXISTS', w) == 1 then
+  if (res ~= 0 or actual ~= 0) and w and redis.call('EXISTS', w) == 1 then
     -- '0 - res', not '-res': Lua would print a zero reservation as '-0', not an integer.
     if res ~= 0 then redis.call('HINCRBY', w, 'reserved', 0 - res) end
     if actual ~= 0 then redis.call('HINCRBY', w, 'spent', actual) end

@@ -1,6 +1,6 @@
 /**
  * Fixed one-minute windows, checked and counted in one step for every limit that applies.
- * KEYS: counters. ARGV: ttlSec, then per counter: limit, cost.
+ * KEYS: counters (one hash tag). ARGV: ttlSec, then per counter: limit, cost.
  * A request is admitted only when every counter has room; a refusal counts nothing.
  * A single request larger than a whole window is admitted into an empty window, so an
  * oversized job is not refused forever.
@@ -8,15 +8,15 @@
  */
 export const RATE_LIMIT = `
 local ttl = tonumber(ARGV[1])
+local cur = #KEYS > 0 and redis.call('MGET', unpack(KEYS)) or {}
 local used = {}
 for i = 1, #KEYS do
-  local cur = tonumber(redis.call('GET', KEYS[i]) or '0')
+  used[i] = tonumber(cur[i] or '0')
   local limit = tonumber(ARGV[i * 2])
   local cost = tonumber(ARGV[i * 2 + 1])
-  used[i] = cur
-  if cost > 0 and cur > 0 and cur + cost > limit then
+  if cost > 0 and used[i] > 0 and used[i] + cost > limit then
     local out = {0, i}
-    for j = 1, #KEYS do out[j + 2] = tonumber(redis.call('GET', KEYS[j]) or '0') end
+    for j = 1, #KEYS do out[j + 2] = tonumber(cur[j] or '0') end
     return out
   end
 end
@@ -25,7 +25,9 @@ for i = 1, #KEYS do
   local cost = tonumber(ARGV[i * 2 + 1])
   if cost > 0 then
     used[i] = redis.call('INCRBY', KEYS[i], cost)
-    redis.call('EXPIRE', KEYS[i], ttl)
+    -- A counter gets its TTL when this creates it (nothing else does); the window's key
+    -- names its minute, so the TTL needs no renewal.
+    if used[i] == cost then redis.call('EXPIRE', KEYS[i], ttl) end
   end
   out[i + 1] = used[i]
 end

@@ -28,35 +28,41 @@ local weight = tonumber(ARGV[3])
 local band = tonumber(ARGV[4])
 local tenantMax = tonumber(ARGV[5])
 local depMax = tonumber(ARGV[6])
-local V = tonumber(redis.call('HGET', KEYS[1], 'V') or '0')
+-- The fair state in one read: V, B, each tenant's tag (t:) and weight (w:).
+local flat = redis.call('HGETALL', KEYS[1])
+local h = {}
+for i = 1, #flat, 2 do h[flat[i]] = flat[i + 1] end
+local V = tonumber(h['V'] or '0')
 local waiting = redis.call('ZCARD', KEYS[2]) + redis.call('LLEN', KEYS[3])
 if waiting == 0 then
   -- Nothing waits: every tagged job has started or left the queue (cancelled, moved on), so
   -- no tenant is behind. V catches up with the largest tag; a job that never started would
   -- otherwise count as its tenant's lag for good.
-  local flat = redis.call('HGETALL', KEYS[1])
-  for i = 1, #flat, 2 do
-    if string.sub(flat[i], 1, 2) == 't:' and tonumber(flat[i + 1]) > V then V = tonumber(flat[i + 1]) end
+  for f, v in pairs(h) do
+    if string.sub(f, 1, 2) == 't:' and tonumber(v) > V then V = tonumber(v) end
   end
   redis.call('HSET', KEYS[1], 'V', tostring(V))
 end
-local sec = math.floor(now / 1000)
-local started = 0
-for i = 1, 10 do started = started + tonumber(redis.call('HGET', KEYS[4], tostring(sec - i)) or '0') end
-local rate = started / 10
 local cost = 10 / weight
-local tagT = tonumber(redis.call('HGET', KEYS[1], 't:' .. tenant) or '0')
+local tagT = tonumber(h['t:' .. tenant] or '0')
 local lagT = math.max(0, tagT - V) / cost
 local sumW = 0
-local all = redis.call('HGETALL', KEYS[1])
-for i = 1, #all, 2 do
-  local f = all[i]
-  if string.sub(f, 1, 2) == 't:' and tonumber(all[i + 1]) > V and f ~= 't:' .. tenant then
-    sumW = sumW + tonumber(redis.call('HGET', KEYS[1], 'w:' .. string.sub(f, 3)) or '1')
+for f, v in pairs(h) do
+  if string.sub(f, 1, 2) == 't:' and tonumber(v) > V and f ~= 't:' .. tenant then
+    sumW = sumW + tonumber(h['w:' .. string.sub(f, 3)] or '1')
   end
 end
 sumW = sumW + weight
 local function retry(excess)
+  -- Only a refusal needs the drain rate: jobs started over the last 10 s.
+  local sec = math.floor(now / 1000)
+  local secs = {}
+  for i = 1, 10 do secs[i] = tostring(sec - i) end
+  local started = 0
+  for _, n in ipairs(redis.call('HMGET', KEYS[4], unpack(secs))) do
+    started = started + tonumber(n or '0')
+  end
+  local rate = started / 10
   if rate <= 0 then return 5 end
   return math.max(1, math.min(60, math.ceil(excess / rate)))
 end
@@ -68,7 +74,7 @@ local share = depMax * weight / sumW
 if waiting + 1 > depMax / 2 and lagT + 1 > share then
   return {0, 'tenant', retry((lagT + 1 - share) * sumW / weight)}
 end
-local B = tonumber(redis.call('HGET', KEYS[1], 'B') or '0')
+local B = tonumber(h['B'] or '0')
 if waiting == 0 then
   B = V
   redis.call('HSET', KEYS[1], 'B', tostring(B))
