@@ -124,6 +124,11 @@ describe('admission: a submission counted against rpm and tpm in one step', () =
     assert.equal(writes.count(), 1, 'sent in one socket write');
     assert.equal(await reservedToday(t), 3_000_000, 'both jobs hold their worst case (nano-USD)');
     assert.ok(await redis.exists(govKeys.ledger(t, job.jobId)), 'the ledger entry is written');
+    assert.deepEqual(
+      await redis.hmget(govKeys.ledger(t, job.jobId), 'd', 'km'),
+      [govKeys.budget(t, `d:${day()}`), govKeys.keyBudget(t, `key_${t}`, `m:${day().slice(0, 7)}`)],
+      'it names the windows settling will correct',
+    );
     assert.ok((await open(t, job.jobId)) !== null);
   });
 

@@ -136,10 +136,7 @@ export class BudgetLedger {
       key: r.keyId,
       dep: r.deployment,
       res: amount,
-      d: windowKeys[0],
-      m: windowKeys[1],
-      kd: windowKeys[2],
-      km: windowKeys[3],
+      // The window keys (d, m, kd, km) the script takes from its KEYS.
       est: Math.round(r.estimatedTokens),
       u: this.keys.usage(r.tenantId, day),
       ...(r.tokenCounters[0] ? { tk1: r.tokenCounters[0] } : {}),

@@ -5,7 +5,7 @@
  * so a limit set later starts from what the window really holds.
  * KEYS: ledger, tenantDay, tenantMonth, keyDay, keyMonth
  * ARGV: amount, four limits ('' = none), threshold, dayTtl, monthTtl, ledgerTtl,
- *       then ledger field/value pairs.
+ *       then ledger field/value pairs (the entry also names its four windows: d, m, kd, km).
  * Returns {1, crossed1..crossed4} (1 where a window just passed the soft threshold) or
  * {0, window (1-4, in KEYS order), used}.
  */
@@ -33,7 +33,7 @@ for w = 1, 4 do
     end
   end
 end
-local fields = {}
+local fields = {'d', KEYS[2], 'm', KEYS[3], 'kd', KEYS[4], 'km', KEYS[5]}
 for i = 10, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('EXPIRE', KEYS[1], ARGV[9])
