@@ -155,7 +155,11 @@ export class ApiKeyGuard implements CanActivate {
   }
 }
 
-/** The status an error answers with, where it names one (else a server failure). */
+/**
+ * The status an error answers with, where it names one (else a server failure). Read from the
+ * error itself, not from ErrorFilter.classify: the OpenAI façade's OpenAiHttpError carries its
+ * own `status`, which only the façade's filter knows.
+ */
 function statusOf(e: unknown): number {
   if (e instanceof GatewayError) return e.status;
   if (e instanceof HttpException) return e.getStatus();

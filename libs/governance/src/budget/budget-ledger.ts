@@ -2,10 +2,9 @@ import type { JobRecord } from '@gateway/contracts';
 import type { RedisClient as Redis } from '@gateway/storage';
 import { dayOf, fromNano, monthOf, toNano, type GovKeys } from '../gov-keys';
 import { BUDGET_SOFT_THRESHOLD } from '../limits/default-limits';
-import { RESERVE, SETTLE } from './budget.scripts';
+import { SETTLE } from './budget.scripts';
 
 type ScriptRedis = Redis & {
-  gwBudgetReserve(...a: (string | number)[]): Promise<number[]>;
   gwBudgetSettle(...a: (string | number)[]): Promise<number>;
 };
 
@@ -92,10 +91,9 @@ export class BudgetLedger {
     private readonly keys: GovKeys,
     private readonly now: () => number = Date.now,
   ) {
-    if (!('gwBudgetReserve' in redis)) {
-      redis.defineCommand('gwBudgetReserve', { numberOfKeys: 5, lua: RESERVE });
+    // Reservations run inside admission's script (JobGovernance); settling runs here.
+    if (!('gwBudgetSettle' in redis))
       redis.defineCommand('gwBudgetSettle', { numberOfKeys: 1, lua: SETTLE });
-    }
     this.redis = redis as ScriptRedis;
   }
 
@@ -104,16 +102,9 @@ export class BudgetLedger {
     return `${this.keys.keys.prefix}:gov:open`;
   }
 
-  async reserve(r: Reservation): Promise<ReserveResult> {
-    const plan = this.plan(r);
-    const reserved = this.redis.gwBudgetReserve(...plan.keys, ...plan.args);
-    // The script always answers, so there is an outcome.
-    return (await this.outcome(plan, reserved))!;
-  }
-
   /**
    * The windows, limits and ledger entry of one reservation: the RESERVE script's KEYS and
-   * ARGV (run alone, or as a step of admission's script).
+   * ARGV, run as a step of admission's script.
    */
   plan(r: Reservation): ReservePlan {
     const now = this.now();
