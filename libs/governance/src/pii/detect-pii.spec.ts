@@ -15,6 +15,16 @@ describe('detectPii', () => {
     );
   });
 
+  it('reads an all-digit UUID as an identifier, not as the card its first groups spell', () => {
+    // 5555668513105140 passes Luhn with a Mastercard prefix.
+    assert.deepEqual(detectPii('A 55556685-1310-5140-8000-000000000000 A'), []);
+    assert.deepEqual(detectPii('id=55556685-1310-5140-8000-00000000000a'), []);
+    assert.deepEqual(
+      detectPii('card 5555 6685 1310 5140 exp 12/29').map((f) => f.type),
+      ['card'],
+    );
+  });
+
   it('stays linear on adversarial input (a quadratic pattern would take seconds here)', () => {
     const size = 100_000;
     for (const unit of [

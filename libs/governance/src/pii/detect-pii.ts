@@ -38,9 +38,21 @@ const SPECIFICITY: Readonly<Record<PiiType, number>> = {
  */
 export function detectPii(text: string, types: readonly PiiType[] = PII_TYPES): PiiFinding[] {
   if (text.length === 0 || types.length === 0) return [];
-  const candidates = DETECTORS.flatMap((detect) => detect(text));
+  const ids = uuidSpans(text);
+  const candidates = DETECTORS.flatMap((detect) => detect(text)).filter(
+    (c) => isSecret(c) || ids.every((id) => c.end <= id.start || c.start >= id.end),
+  );
   const wanted = new Set(types);
   return resolveOverlaps(candidates).filter((f) => wanted.has(f.type));
+}
+
+// A UUID is an identifier even when every hex digit happens to be a decimal one: its first
+// three groups are sixteen digits that can pass Luhn with a card prefix.
+const UUID = /(?<![\w-])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-])/gi;
+
+function uuidSpans(text: string): { start: number; end: number }[] {
+  if (!text.includes('-')) return [];
+  return [...text.matchAll(UUID)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
 }
 
 // Secrets outrank everything else whatever their length: a key inside something that also
