@@ -1,11 +1,9 @@
 /**
  * Routing bench: decision time over 100 deployments, and the estimated cost of cascade and
  * least-cost against always using the strong model on a fixed mixed workload.
- * Run: npx tsx bench/routing.bench.ts   (writes bench/results/routing.{json,md})
+ * Run: npm run bench -- routing   (writes bench/results/routing.{json,md})
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import type { RoutingStrategy } from '@gateway/contracts';
 import {
   decide,
@@ -13,6 +11,7 @@ import {
   type RoutingContext,
   type RoutingRequest,
 } from '@gateway/routing';
+import { writeResults } from './lib/closed-loop';
 import { fleetConfig, fleetStats, tierConfig } from './lib/routing-fixtures';
 import { summarize, timeEach } from './lib/routing-timing';
 import { MIX, mixedWorkload } from './lib/routing-workload';
@@ -216,8 +215,6 @@ const md = [
   '',
 ].join('\n');
 
-const dir = join(__dirname, 'results');
-mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'routing.json'), `${JSON.stringify(result, null, 2)}\n`);
-writeFileSync(join(dir, 'routing.md'), md);
+// The repository's results, not the build's: this file runs from dist/.
+writeResults('routing', result, md);
 process.stdout.write(md);
