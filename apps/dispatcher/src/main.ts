@@ -54,7 +54,6 @@ async function main(): Promise<void> {
     ctx.log,
   );
   liveStats.start();
-  // Backpressure seam: pass `admission` here once ingest admission control exposes one.
   const groupId = `${ctx.env.topicPrefix}ai-gateway-ingress`;
   const ingress = new RequestIngress(
     ctx.kafka,

@@ -27,21 +27,10 @@ export type IngressVerdict =
 
 export type IngressHandler = (m: IngressMessage) => Promise<IngressVerdict>;
 
-/**
- * The admission seam for backpressure: while `hasRoom()` is false the consumer pauses its
- * partitions and looks again after `pollMs`. Without one, the ingress relies on the
- * handler's `retry` verdicts alone.
- */
-export interface IngressAdmission {
-  hasRoom(): Promise<boolean>;
-}
-
 export interface RequestIngressOptions {
   readonly groupId: string;
-  readonly admission?: IngressAdmission;
   /** Messages of one partition handled at once (the job store and BullMQ do the ordering). */
   readonly concurrency?: number;
-  readonly pollMs?: number;
 }
 
 /** Headers as text; `authorization` never leaves this function for the DLQ. */
@@ -178,11 +167,8 @@ export class RequestIngress {
 
   private async eachBatch(p: EachBatchPayload): Promise<void> {
     const { batch } = p;
-    const pollMs = this.opts.pollMs ?? 500;
-    if (this.opts.admission && !(await this.opts.admission.hasRoom())) {
-      this.pauseFor(p, pollMs, 'admission full');
-      return;
-    }
+    // Backpressure comes from the handler: a full queue or a rate limit answers `retry`, and
+    // the partition pauses for the Retry-After it names.
     const size = this.opts.concurrency ?? 32;
     for (let i = 0; i < batch.messages.length; i += size) {
       if (!p.isRunning() || p.isStale()) return;
