@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { printProcessWarnings } from '@gateway/observability';
 import { startPrivateInfra } from '../infra/src';
+
+// kafkajs's known negative timer stays off stderr; other warnings print as usual.
+printProcessWarnings();
 
 /**
  * `npm run bench [-- name ...]`: runs benchmarks (bench/<name>.bench.ts, compiled) one after

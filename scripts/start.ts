@@ -2,10 +2,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadGatewayConfig, loadRuntimeEnv } from '@gateway/config';
 import { kafkaSecurityOptions, resolveTopics } from '@gateway/events';
+import { printProcessWarnings } from '@gateway/observability';
 import { adapterCatalogue } from '@gateway/providers';
 import { startInfra, type InfraHandle } from '../infra/src';
 import { ensureAdminKey, ensureDevKey } from './lib/dev-credentials';
 import { Supervisor } from './lib/supervisor';
+
+// kafkajs's known negative timer stays off stderr; other warnings print as usual.
+printProcessWarnings();
 
 const APPS = [
   'ingest-api',

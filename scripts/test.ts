@@ -1,8 +1,12 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { printProcessWarnings } from '@gateway/observability';
 import { run, startPrivateInfra, startRedisCluster, type RedisClusterHandle } from '../infra/src';
 import { ensureChromium } from './lib/chromium';
+
+// kafkajs's known negative timer stays off stderr; other warnings print as usual.
+printProcessWarnings();
 
 /**
  * `npm test`: lint, then unit, integration and end-to-end tests in one node:test run against

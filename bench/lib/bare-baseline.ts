@@ -1,6 +1,10 @@
 import Fastify from 'fastify';
 import { Queue, Worker } from 'bullmq';
 import { Kafka, logLevel } from 'kafkajs';
+import { printProcessWarnings } from '@gateway/observability';
+
+// kafkajs's known negative timer stays off stderr; other warnings print as usual.
+printProcessWarnings();
 
 /**
  * Baselines measured in the same run as the gateway:

@@ -6,7 +6,11 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Agent, request } from 'undici';
 import { JobRequest } from '@gateway/contracts';
 import { hashApiKey } from '@gateway/governance';
+import { printProcessWarnings } from '@gateway/observability';
 import { LEAN_KEY } from './reference-run';
+
+// kafkajs's known negative timer stays off stderr; other warnings print as usual.
+printProcessWarnings();
 
 /**
  * Reference pipelines: what this stack (Fastify, BullMQ, ioredis, kafkajs) reaches on the

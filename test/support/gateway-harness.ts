@@ -2,10 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { printProcessWarnings } from '@gateway/observability';
 import { createRedisClient, scanKeys, type RedisClient } from '@gateway/storage';
 import { freePort, stopProcess } from '../../infra/src';
 import { IngestBalancer } from './ingest-balancer';
 import { repoRoot, testInfra, testScale } from './repo';
+
+// kafkajs's known negative timer stays off stderr; other warnings print as usual.
+printProcessWarnings();
 
 export type AppName =
   'ingest-api' | 'worker-llm' | 'worker-embeddings' | 'worker-vision' | 'dispatcher';

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { printProcessWarnings } from '@gateway/observability';
+
+// kafkajs's known negative timer stays off stderr; other warnings print as usual.
+printProcessWarnings();
 
 export interface CollectedEvent {
   readonly topic: string;

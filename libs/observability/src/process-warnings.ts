@@ -11,6 +11,13 @@ function isKafkajsNegativeTimer(w: Error): boolean {
   );
 }
 
+/** Takes Node's own stderr printer of process warnings off, so another one can stand in. */
+function removeNodePrinter(): void {
+  for (const l of process.listeners('warning')) {
+    if (l.name === 'onWarning') process.removeListener('warning', l);
+  }
+}
+
 /**
  * Process warnings (deprecations, listener leaks, negative timers...) become lines of the
  * app's JSON log instead of bare text on stderr, with the warning's name, code and where it
@@ -18,9 +25,7 @@ function isKafkajsNegativeTimer(w: Error): boolean {
  * Replaces Node's own printer; other listeners stay.
  */
 export function logProcessWarnings(log: Logger): void {
-  for (const l of process.listeners('warning')) {
-    if (l.name === 'onWarning') process.removeListener('warning', l);
-  }
+  removeNodePrinter();
   process.on('warning', (w: Error & { code?: string }) => {
     const fields = {
       warning: w.name,
@@ -32,5 +37,25 @@ export function logProcessWarnings(log: Logger): void {
     };
     if (isKafkajsNegativeTimer(w)) log.debug(fields, w.message);
     else log.warn(fields, w.message);
+  });
+}
+
+let printing = false;
+
+/**
+ * For processes without a JSON log (the start, test and bench scripts, test files): warnings
+ * on stderr as Node prints them, without kafkajs's known negative timer. Once per process.
+ */
+export function printProcessWarnings(
+  write: (line: string) => void = (line) => void process.stderr.write(line),
+): void {
+  if (printing) return;
+  printing = true;
+  removeNodePrinter();
+  process.on('warning', (w: Error & { code?: string }) => {
+    if (isKafkajsNegativeTimer(w)) return;
+    const code = w.code ? `[${w.code}] ` : '';
+    const text = process.traceProcessWarnings && w.stack ? w.stack : `${w.name}: ${w.message}`;
+    write(`(node:${process.pid}) ${code}${text}\n`);
   });
 }
